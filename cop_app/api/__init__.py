@@ -1,0 +1,1 @@
+"""Client of the verification API (session, retries, sync by cursor)."""

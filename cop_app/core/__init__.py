@@ -1,0 +1,1 @@
+"""cop_app.core"""

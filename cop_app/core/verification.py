@@ -1,0 +1,83 @@
+"""Verification status of land reports and the transitions the mechanism allows.
+
+reported -> triaged -> under_verification -> corroborated | unverifiable | rejected,
+corroborated -> verified, and any state -> retracted | superseded. Each step is an
+audited event; an illegal one raises and names what would have been allowed, so a
+verifier (or the API's 409) can say what to do instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class VerificationStatus(str, Enum):
+    REPORTED = "reported"
+    TRIAGED = "triaged"
+    UNDER_VERIFICATION = "under_verification"
+    CORROBORATED = "corroborated"
+    UNVERIFIABLE = "unverifiable"
+    REJECTED = "rejected"
+    VERIFIED = "verified"
+    RETRACTED = "retracted"
+    SUPERSEDED = "superseded"
+
+
+S = VerificationStatus
+_TERMINAL = frozenset({S.RETRACTED, S.SUPERSEDED})
+_FORWARD: dict[VerificationStatus, frozenset[VerificationStatus]] = {
+    S.REPORTED: frozenset({S.TRIAGED}),
+    S.TRIAGED: frozenset({S.UNDER_VERIFICATION}),
+    S.UNDER_VERIFICATION: frozenset({S.CORROBORATED, S.UNVERIFIABLE, S.REJECTED}),
+    S.CORROBORATED: frozenset({S.VERIFIED}),
+    S.UNVERIFIABLE: frozenset(),
+    S.REJECTED: frozenset(),
+    S.VERIFIED: frozenset(),
+    S.RETRACTED: frozenset(),
+    S.SUPERSEDED: frozenset(),
+}
+
+
+def allowed_next(status: VerificationStatus) -> tuple[VerificationStatus, ...]:
+    """The states a report may move to next, in a stable order."""
+    if status in _TERMINAL:
+        return ()
+    nxt = set(_FORWARD[status]) | _TERMINAL
+    return tuple(s for s in VerificationStatus if s in nxt)
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, current: VerificationStatus, requested: VerificationStatus):
+        self.current = current
+        self.requested = requested
+        self.allowed = allowed_next(current)
+        names = ", ".join(s.value for s in self.allowed) or "none (final state)"
+        super().__init__(
+            f"cannot move a report from {current.value} to {requested.value}; allowed: {names}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One audited step of a report's verification trail."""
+
+    from_status: VerificationStatus
+    to_status: VerificationStatus
+    actor: str
+    time: float
+    rationale: str
+
+
+def transition(
+    current: VerificationStatus,
+    requested: VerificationStatus,
+    *,
+    actor: str,
+    time: float,
+    rationale: str,
+) -> Transition:
+    """Validate one step; raises IllegalTransition naming the allowed next states."""
+    if requested not in allowed_next(current):
+        raise IllegalTransition(current, requested)
+    return Transition(current, requested, actor, time, rationale)

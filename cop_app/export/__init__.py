@@ -1,0 +1,1 @@
+"""Exports of the picture to files that leave the watch floor."""
