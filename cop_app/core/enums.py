@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 
 
 class Domain(IntEnum):
@@ -39,7 +39,7 @@ class Identity(IntEnum):
         return self.name.lower()
 
 
-class PositionSource(str, Enum):
+class PositionSource(StrEnum):
     ADSB = "adsb"
     MLAT = "mlat"
     TISB = "tisb"
@@ -50,7 +50,7 @@ class PositionSource(str, Enum):
     OTHER = "other"
 
 
-class PlatformClass(str, Enum):
+class PlatformClass(StrEnum):
     FIXED_WING = "fixed_wing"
     ROTARY = "rotary"
     UAV = "uav"
@@ -58,7 +58,7 @@ class PlatformClass(str, Enum):
     UNKNOWN = "unknown"
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     """Land report event types, in the OSCE SMM reporting vocabulary."""
 
     EXPLOSION = "explosion"
@@ -72,13 +72,13 @@ class EventType(str, Enum):
     OTHER = "other"
 
 
-class Perception(str, Enum):
+class Perception(StrEnum):
     SEEN = "seen"
     HEARD = "heard"
     RECORDED = "recorded"
 
 
-class ZoneKind(str, Enum):
+class ZoneKind(StrEnum):
     CEASEFIRE_LINE = "ceasefire_line"
     BUFFER = "buffer"
     SECURITY_ZONE = "security_zone"
@@ -97,7 +97,7 @@ class Severity(IntEnum):
     CRITICAL = 4
 
 
-class AlertState(str, Enum):
+class AlertState(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
     SNOOZED = "snoozed"

@@ -45,7 +45,9 @@ def range_bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[f
     return float(dist), float(az) % 360.0
 
 
-def destination(lat: float, lon: float, bearing_deg: float, distance_m: float) -> tuple[float, float]:
+def destination(
+    lat: float, lon: float, bearing_deg: float, distance_m: float
+) -> tuple[float, float]:
     """The point reached along a geodesic; returns (lat, lon)."""
     lon2, lat2, _ = _GEOD.fwd(lon, lat, bearing_deg, distance_m)
     return float(lat2), float(lon2)
@@ -118,7 +120,7 @@ def contains(geometry: shapely.Geometry, lon: np.ndarray, lat: np.ndarray) -> np
     return np.asarray(shapely.intersects_xy(geometry, lon, lat), dtype=bool)
 
 
-def haversine_m(lat1, lon1, lat2, lon2):  # noqa: ANN001 - numpy or float
+def haversine_m(lat1, lon1, lat2, lon2):
     """Great-circle distance for vectorized screening (rules, gates); Geod for display."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1

@@ -9,10 +9,10 @@ verifier (or the API's 409) can say what to do instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class VerificationStatus(str, Enum):
+class VerificationStatus(StrEnum):
     REPORTED = "reported"
     TRIAGED = "triaged"
     UNDER_VERIFICATION = "under_verification"

@@ -71,7 +71,7 @@ class StreamParser(ABC):
     def error(self, location: str, reason: str, text: str | bytes = "") -> ParseError:
         return ParseError(self.source, location, reason, excerpt(text))
 
-    def _guarded(self, fn, *args) -> list[Item]:  # noqa: ANN001
+    def _guarded(self, fn, *args) -> list[Item]:
         try:
             items = list(fn(*args))
         except Exception as exc:  # the last line of defence: a parser bug must not stop a feed

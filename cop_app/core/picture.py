@@ -1,0 +1,621 @@
+"""The Picture: one columnar model of every track and report that all views share.
+
+Tracks live in numpy columns (one row per track) and their position histories in
+fixed-width 2-D columns (row x point), oldest first, padded with +inf times. That
+layout lets ``as_of(t)`` answer for 100k tracks with a handful of whole-array
+operations instead of a Python loop, and costs ~2 KB per track instead of ~17 KB
+of per-point objects. Strings and rarely-read attributes stay in one dict per track.
+
+The Picture is Qt-free and does no I/O; views subscribe with plain callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cop_app.core.entities import AirTrack, GroundTrack, LandReport, MaritimeTrack, Track, Zone
+from cop_app.core.enums import Domain, EventType, Identity, PositionSource
+from cop_app.core.geo import bbox_mask
+from cop_app.core.updates import ParseError, ReportUpdate, TrackUpdate
+from cop_app.core.verification import VerificationStatus
+
+_INF = np.inf
+_NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
+
+
+@dataclass(frozen=True)
+class StalePolicy:
+    """Seconds after its last report that a track stops being shown.
+
+    Defaults follow what officers know from tar1090 (ADS-B gone after ~60 s) and
+    OpenCPN (AIS targets lost after several missed reports: class A reports every
+    2 s-3 min, class B every 30 s-3 min). A CoT event's own ``stale`` wins.
+    """
+
+    air_s: float = 60.0
+    mlat_s: float = 60.0
+    sea_class_a_s: float = 360.0
+    sea_class_b_s: float = 900.0
+    land_s: float = 600.0
+
+    def for_update(self, domain: Domain, fields: dict[str, Any]) -> float:
+        if domain is Domain.AIR:
+            return self.mlat_s if fields.get("position_source") == "mlat" else self.air_s
+        if domain is Domain.SEA:
+            return self.sea_class_b_s if fields.get("ais_class") == "B" else self.sea_class_a_s
+        return self.land_s
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Tracks as they stood at one moment: parallel arrays, ready to draw or filter.
+
+    ``rows`` index the Picture's columns; ``keys`` are the track identities.
+    """
+
+    t: float
+    rows: np.ndarray
+    keys: list[str]
+    domain: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    time: np.ndarray  # time of the last report at or before t
+    identity: np.ndarray
+    speed_kn: np.ndarray
+    course_deg: np.ndarray
+    heading_deg: np.ndarray
+    altitude_ft: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def counts(self) -> dict[str, int]:
+        return {d.label: int(np.count_nonzero(self.domain == d)) for d in Domain}
+
+    def select(self, mask: np.ndarray) -> Frame:
+        idx = np.flatnonzero(mask)
+        return Frame(
+            t=self.t,
+            rows=self.rows[idx],
+            keys=[self.keys[i] for i in idx],
+            domain=self.domain[idx],
+            lat=self.lat[idx],
+            lon=self.lon[idx],
+            time=self.time[idx],
+            identity=self.identity[idx],
+            speed_kn=self.speed_kn[idx],
+            course_deg=self.course_deg[idx],
+            heading_deg=self.heading_deg[idx],
+            altitude_ft=self.altitude_ft[idx],
+        )
+
+
+@dataclass
+class PictureChange:
+    """What one upsert or batch touched, handed to subscribers."""
+
+    tracks: set[str] = field(default_factory=set)
+    reports: set[str] = field(default_factory=set)
+    zones: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.tracks or self.reports or self.zones)
+
+
+Subscriber = Callable[[PictureChange], None]
+
+
+class Picture:
+    def __init__(
+        self,
+        *,
+        history_points: int = 60,
+        history_seconds: float = 3600.0,
+        stale: StalePolicy | None = None,
+        capacity: int = 1024,
+    ) -> None:
+        if history_points < 2:
+            raise ValueError("history_points must be at least 2 (interpolation needs two)")
+        self.history_points = history_points
+        self.history_seconds = float(history_seconds)
+        self.stale = stale or StalePolicy()
+        self._n = 0
+        self._index: dict[str, int] = {}
+        self._keys: list[str] = []
+        self._attrs: list[dict[str, Any]] = []
+        self._sources: list[list[str]] = []
+        self._alloc(capacity)
+        self._reports: dict[str, LandReport] = {}
+        self._report_cols: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.zones: dict[str, Zone] = {}
+        self._subscribers: list[Subscriber] = []
+        self._pending: PictureChange | None = None
+        self._batch_depth = 0
+        self.version = 0  # bumps on every change; views compare it to skip redraws
+
+    # ---- storage -------------------------------------------------------------------
+    def _alloc(self, capacity: int) -> None:
+        k = self.history_points
+        self._domain = np.zeros(capacity, np.int8)
+        self._identity = np.full(capacity, int(Identity.UNKNOWN), np.int8)
+        self._time = np.full(capacity, -_INF)  # last heard, any message
+        self._pos_time = np.full(capacity, -_INF)
+        self._lat = np.full(capacity, np.nan)
+        self._lon = np.full(capacity, np.nan)
+        self._stale_s = np.zeros(capacity)
+        self._num = {name: np.full(capacity, np.nan) for name in _NUMERIC}
+        self._hist_t = np.full((capacity, k), _INF)
+        self._hist_lat = np.full((capacity, k), np.nan)
+        self._hist_lon = np.full((capacity, k), np.nan)
+        self._hist_n = np.zeros(capacity, np.int32)
+
+    def _grow(self) -> None:
+        old = self._domain.shape[0]
+        fills = {"_domain": 0, "_identity": int(Identity.UNKNOWN), "_time": -_INF,
+                 "_pos_time": -_INF, "_lat": np.nan, "_lon": np.nan, "_stale_s": 0.0,
+                 "_hist_n": 0, "_hist_t": _INF, "_hist_lat": np.nan, "_hist_lon": np.nan}
+        for name, fill in fills.items():
+            setattr(self, name, _grown(getattr(self, name), old * 2, fill))
+        for name, arr in self._num.items():
+            self._num[name] = _grown(arr, old * 2, np.nan)
+
+    def _row_for(self, key: str, domain: Domain) -> int:
+        row = self._index.get(key)
+        if row is not None:
+            return row
+        if self._n == self._domain.shape[0]:
+            self._grow()
+        row = self._n
+        self._n += 1
+        self._index[key] = row
+        self._keys.append(key)
+        self._attrs.append({})
+        self._sources.append([])
+        self._domain[row] = domain
+        return row
+
+    # ---- updates -------------------------------------------------------------------
+    def upsert(self, update: TrackUpdate | ReportUpdate | ParseError) -> None:
+        """Merge one update; errors are ignored here (the parser already counted them)."""
+        if isinstance(update, TrackUpdate):
+            self._upsert_track(update)
+        elif isinstance(update, ReportUpdate):
+            self._upsert_report(update)
+
+    def upsert_many(self, updates: Iterable[TrackUpdate | ReportUpdate | ParseError]) -> int:
+        """Merge a batch with one change notification; returns how many were merged."""
+        n = 0
+        with self.batch():
+            track = self._upsert_track
+            for u in updates:
+                if type(u) is TrackUpdate:
+                    track(u)
+                    n += 1
+                elif type(u) is ReportUpdate:
+                    self._upsert_report(u)
+                    n += 1
+        return n
+
+    def _upsert_track(self, u: TrackUpdate) -> None:
+        row = self._row_for(u.key, u.domain)
+        f = u.fields
+        if f:
+            self._attrs[row].update(f)
+            ident = f.get("identity")
+            if ident is not None:
+                self._identity[row] = _identity_of(ident)
+            num = self._num
+            for name in _NUMERIC:
+                v = f.get(name)
+                if v is not None:
+                    num[name][row] = v
+        srcs = self._sources[row]
+        if u.source not in srcs:
+            srcs.append(u.source)
+        t = u.time
+        if t > self._time[row]:
+            self._time[row] = t
+            if u.stale_at is not None:
+                self._stale_s[row] = max(0.0, u.stale_at - t)
+            elif self._stale_s[row] == 0.0 or f:
+                self._stale_s[row] = self.stale.for_update(Domain(u.domain), self._attrs[row])
+        if u.lat is not None and u.lon is not None:
+            self._add_point(row, t, u.lat, u.lon)
+        self._changed(tracks=u.key)
+
+    def _add_point(self, row: int, t: float, lat: float, lon: float) -> None:
+        ht, hla, hlo = self._hist_t[row], self._hist_lat[row], self._hist_lon[row]
+        n = int(self._hist_n[row])
+        if n and t >= ht[n - 1]:
+            if t == ht[n - 1] and lat == hla[n - 1] and lon == hlo[n - 1]:
+                return  # the same fix relayed by a second source
+            i = n
+        elif n:
+            i = int(np.searchsorted(ht[:n], t, side="right"))  # late arrival: keep time order
+            if i and ht[i - 1] == t and hla[i - 1] == lat and hlo[i - 1] == lon:
+                return
+        else:
+            i = 0
+        # Drop points older than the age bound, then the oldest if the row is full.
+        cutoff = max(t, ht[n - 1] if n else t) - self.history_seconds
+        drop = int(np.searchsorted(ht[:n], cutoff, side="left")) if n and ht[0] < cutoff else 0
+        if n - drop >= self.history_points:
+            drop = n - self.history_points + 1
+        if drop:
+            if i < drop:
+                return  # older than everything we keep
+            keep = n - drop
+            ht[:keep] = ht[drop:n]
+            hla[:keep] = hla[drop:n]
+            hlo[:keep] = hlo[drop:n]
+            ht[keep:n] = _INF
+            n, i = keep, i - drop
+        if i < n:
+            ht[i + 1 : n + 1] = ht[i:n].copy()
+            hla[i + 1 : n + 1] = hla[i:n].copy()
+            hlo[i + 1 : n + 1] = hlo[i:n].copy()
+        ht[i] = t
+        hla[i] = lat
+        hlo[i] = lon
+        n += 1
+        self._hist_n[row] = n
+        if i == n - 1:
+            self._pos_time[row] = t
+            self._lat[row] = lat
+            self._lon[row] = lon
+
+    def _upsert_report(self, u: ReportUpdate) -> None:
+        rep = self._reports.get(u.id)
+        f = u.fields
+        if rep is None:
+            rep = LandReport(id=u.id)
+            self._reports[u.id] = rep
+        else:
+            rep.version += 1
+        if u.source and u.source not in rep.sources:
+            rep.sources = (*rep.sources, u.source)
+        if u.time is not None:
+            rep.time = u.time
+        if u.lat is not None and u.lon is not None:
+            rep.lat, rep.lon = u.lat, u.lon
+        if u.geometry is not None:
+            rep.geometry = u.geometry
+        rep.fields.update(f)
+        if "event_type" in f:
+            rep.event_type = _enum_or(EventType, f["event_type"], EventType.OTHER)
+        if "status" in f:
+            rep.status = _enum_or(VerificationStatus, f["status"], rep.status)
+        for name in ("title", "text"):
+            if f.get(name) is not None:
+                setattr(rep, name, str(f[name]))
+        for name in ("perception", "count", "reliability", "credibility", "time_end", "ce90_m"):
+            if name in f:
+                setattr(rep, name, f[name])
+        rep.updated_at = max(rep.updated_at, u.time or 0.0)
+        self._report_cols = None
+        self._changed(reports=u.id)
+
+    def set_zone(self, zone: Zone) -> None:
+        self.zones[zone.id] = zone
+        self._changed(zones=zone.id)
+
+    # ---- restore (offline cache) ----------------------------------------------------
+    def restore_track(
+        self,
+        key: str,
+        domain: Domain,
+        *,
+        fields: dict[str, Any],
+        sources: Iterable[str],
+        last_time: float,
+        stale_s: float,
+        history: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> None:
+        """Load one track as saved (cache start-up); no notification per track."""
+        row = self._row_for(key, domain)
+        self._attrs[row] = dict(fields)
+        self._sources[row] = list(sources)
+        ident = fields.get("identity")
+        if ident is not None:
+            self._identity[row] = _identity_of(ident)
+        for name in _NUMERIC:
+            v = fields.get(name)
+            self._num[name][row] = np.nan if v is None else v
+        self._time[row] = last_time
+        self._stale_s[row] = stale_s
+        t, lat, lon = (np.asarray(a, dtype=np.float64) for a in history)
+        order = np.argsort(t, kind="stable")[-self.history_points :]
+        n = len(order)
+        self._hist_t[row, :n] = t[order]
+        self._hist_t[row, n:] = _INF
+        self._hist_lat[row, :n] = lat[order]
+        self._hist_lon[row, :n] = lon[order]
+        self._hist_n[row] = n
+        if n:
+            self._pos_time[row] = t[order[-1]]
+            self._lat[row] = lat[order[-1]]
+            self._lon[row] = lon[order[-1]]
+        self._changed(tracks=key)
+
+    def restore_report(self, report: LandReport) -> None:
+        self._reports[report.id] = report
+        self._report_cols = None
+        self._changed(reports=report.id)
+
+    # ---- notifications -------------------------------------------------------------
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` after every change (once per batch); returns an unsubscribe."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Collect changes and notify once at the end (nested batches are merged)."""
+        if self._batch_depth == 0:
+            self._pending = PictureChange()
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                change, self._pending = self._pending, None
+                if change:
+                    self._notify(change)
+
+    def _changed(self, *, tracks: str | None = None, reports: str | None = None,
+                 zones: str | None = None) -> None:  # fmt: skip
+        self.version += 1
+        pending = self._pending
+        if pending is None:
+            if not self._subscribers:
+                return
+            pending = PictureChange()
+            self._fill(pending, tracks, reports, zones)
+            self._notify(pending)
+        else:
+            self._fill(pending, tracks, reports, zones)
+
+    @staticmethod
+    def _fill(change: PictureChange, tracks: str | None, reports: str | None,
+              zones: str | None) -> None:  # fmt: skip
+        if tracks is not None:
+            change.tracks.add(tracks)
+        if reports is not None:
+            change.reports.add(reports)
+        if zones is not None:
+            change.zones.add(zones)
+
+    def _notify(self, change: PictureChange) -> None:
+        for cb in list(self._subscribers):
+            cb(change)
+
+    # ---- reading: single records ---------------------------------------------------
+    def __len__(self) -> int:
+        return self._n
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._index
+
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    def track(self, key: str) -> Track | None:
+        row = self._index.get(key)
+        return None if row is None else self._track_at(row)
+
+    def tracks(self) -> Iterator[Track]:
+        for row in range(self._n):
+            yield self._track_at(row)
+
+    def history(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(time, lat, lon) of a track's kept positions, oldest first (copies)."""
+        row = self._index[key]
+        n = int(self._hist_n[row])
+        return (self._hist_t[row, :n].copy(), self._hist_lat[row, :n].copy(),
+                self._hist_lon[row, :n].copy())  # fmt: skip
+
+    def stale_seconds(self, key: str) -> float:
+        return float(self._stale_s[self._index[key]])
+
+    def last_time(self, key: str) -> float:
+        return float(self._time[self._index[key]])
+
+    def report(self, report_id: str) -> LandReport | None:
+        return self._reports.get(report_id)
+
+    def reports(self) -> list[LandReport]:
+        return list(self._reports.values())
+
+    def _track_at(self, row: int) -> Track:
+        a = self._attrs[row]
+        domain = Domain(int(self._domain[row]))
+        last = float(self._time[row])
+        common: dict[str, Any] = {
+            "id": self._keys[row],
+            "updated_at": last,
+            "sources": tuple(self._sources[row]),
+            "time": last,
+            "lat": _opt(self._lat[row]),
+            "lon": _opt(self._lon[row]),
+            "ce90_m": a.get("ce90_m"),
+            "domain": domain,
+            "identity": Identity(int(self._identity[row])),
+            "callsign": a.get("callsign"),
+            "speed_kn": _opt(self._num["speed_kn"][row]),
+            "course_deg": _opt(self._num["course_deg"][row]),
+            "heading_deg": _opt(self._num["heading_deg"][row]),
+            "stale_at": last + float(self._stale_s[row]),
+            "history_points": int(self._hist_n[row]),
+            "fields": dict(a),
+        }
+        if domain is Domain.AIR:
+            src = a.get("position_source") or "adsb"
+            return AirTrack(
+                **common,
+                icao24=a.get("icao24"),
+                squawk=a.get("squawk"),
+                altitude_ft=_opt(self._num["altitude_ft"][row]),
+                geo_altitude_ft=a.get("geo_altitude_ft"),
+                vertical_rate_fpm=a.get("vertical_rate_fpm"),
+                on_ground=a.get("on_ground"),
+                position_source=_enum_or(PositionSource, src, PositionSource.OTHER),
+                emergency=bool(a.get("emergency")),
+            )
+        if domain is Domain.SEA:
+            return MaritimeTrack(
+                **common,
+                mmsi=a.get("mmsi"),
+                imo=a.get("imo"),
+                name=a.get("name"),
+                ship_type=a.get("ship_type"),
+                flag=a.get("flag"),
+                nav_status=a.get("nav_status"),
+                destination=a.get("destination"),
+                ais_class=a.get("ais_class"),
+            )
+        return GroundTrack(**common, cot_type=a.get("cot_type"))
+
+    # ---- reading: whole-picture queries --------------------------------------------
+    def as_of(self, t: float, *, include_stale: bool = False) -> Frame:
+        """Every track alive at ``t``, its position interpolated between the kept fixes.
+
+        A track is alive from its first fix until its stale time after the last fix
+        at or before ``t``; later fixes are ignored, so replay shows what was known
+        then. Stale tracks are hidden unless ``include_stale``, never deleted.
+        """
+        n = self._n
+        ht = self._hist_t[:n]
+        cnt = (ht <= t).sum(axis=1)
+        has = cnt > 0
+        rows = np.flatnonzero(has)
+        i = cnt[rows] - 1
+        t_i = ht[rows, i]
+        if not include_stale:
+            alive = (t - t_i) <= self._stale_s[rows]
+            rows, i, t_i = rows[alive], i[alive], t_i[alive]
+        lat = self._hist_lat[rows, i]
+        lon = self._hist_lon[rows, i]
+        j = np.minimum(i + 1, self.history_points - 1)
+        t_j = ht[rows, j]
+        between = (j > i) & np.isfinite(t_j) & (t_j > t_i)
+        if between.any():
+            b = np.flatnonzero(between)
+            frac = (t - t_i[b]) / (t_j[b] - t_i[b])
+            rb, jb = rows[b], j[b]
+            lat[b] += (self._hist_lat[rb, jb] - lat[b]) * frac
+            dlon = self._hist_lon[rb, jb] - lon[b]
+            dlon = (dlon + 180.0) % 360.0 - 180.0  # the short way across the antimeridian
+            lon[b] = (lon[b] + dlon * frac + 180.0) % 360.0 - 180.0
+        return self._frame(t, rows, lat, lon, t_i)
+
+    def current(self, now: float, *, include_stale: bool = False) -> Frame:
+        """Latest known positions, as ``as_of(now)`` when nothing arrives from the future."""
+        return self.as_of(now, include_stale=include_stale)
+
+    def in_window(self, t0: float, t1: float) -> Frame:
+        """Tracks with at least one fix in [t0, t1], at their last fix in the window."""
+        n = self._n
+        ht = self._hist_t[:n]
+        inside = (ht >= t0) & (ht <= t1)
+        rows = np.flatnonzero(inside.any(axis=1))
+        k = self.history_points - 1 - np.argmax(inside[rows, ::-1], axis=1)
+        return self._frame(t1, rows, self._hist_lat[rows, k], self._hist_lon[rows, k],
+                           ht[rows, k])  # fmt: skip
+
+    def in_bbox(self, bbox: tuple[float, float, float, float], t: float | None = None) -> Frame:
+        """Tracks inside (west, south, east, north) at ``t`` (default: latest fixes)."""
+        frame = self.as_of(t) if t is not None else self._latest_frame()
+        return frame.select(bbox_mask(frame.lon, frame.lat, bbox))
+
+    def _latest_frame(self) -> Frame:
+        rows = np.flatnonzero(self._hist_n[: self._n] > 0)
+        return self._frame(float(np.max(self._pos_time[rows], initial=-_INF)), rows,
+                           self._lat[rows].copy(), self._lon[rows].copy(),
+                           self._pos_time[rows].copy())  # fmt: skip
+
+    def _frame(self, t: float, rows: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+               times: np.ndarray) -> Frame:  # fmt: skip
+        keys = self._keys
+        return Frame(
+            t=t,
+            rows=rows,
+            keys=[keys[r] for r in rows.tolist()],
+            domain=self._domain[rows],
+            lat=lat,
+            lon=lon,
+            time=times,
+            identity=self._identity[rows],
+            speed_kn=self._num["speed_kn"][rows],
+            course_deg=self._num["course_deg"][rows],
+            heading_deg=self._num["heading_deg"][rows],
+            altitude_ft=self._num["altitude_ft"][rows],
+        )
+
+    def reports_in(
+        self,
+        *,
+        start: float | None = None,
+        end: float | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> list[LandReport]:
+        """Reports whose time falls in [start, end] and whose position is in bbox."""
+        if self._report_cols is None:
+            reps = list(self._reports.values())
+            self._report_cols = (
+                [r.id for r in reps],
+                np.array([r.time if r.time is not None else np.nan for r in reps], float),
+                np.array([r.lat if r.lat is not None else np.nan for r in reps], float),
+                np.array([r.lon if r.lon is not None else np.nan for r in reps], float),
+            )
+        ids, times, lat, lon = self._report_cols
+        mask = np.ones(len(ids), bool)
+        if start is not None:
+            mask &= times >= start
+        if end is not None:
+            mask &= times <= end
+        if bbox is not None:
+            mask &= bbox_mask(lon, lat, bbox)
+        return [self._reports[ids[i]] for i in np.flatnonzero(mask)]
+
+    def counts(self) -> dict[str, int]:
+        dom = self._domain[: self._n]
+        out = {d.label: int(np.count_nonzero(dom == d)) for d in Domain}
+        out["reports"] = len(self._reports)
+        return out
+
+
+def _grown(arr: np.ndarray, rows: int, fill: float) -> np.ndarray:
+    out = np.full((rows, *arr.shape[1:]), fill, dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+def _opt(value: float) -> float | None:
+    v = float(value)
+    return None if v != v else v  # NaN means unknown
+
+
+def _enum_or(enum_cls, value, default):
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(value)
+    except ValueError:
+        return default
+
+
+def _identity_of(value: Any) -> int:
+    if isinstance(value, Identity):
+        return int(value)
+    if isinstance(value, int):
+        return int(Identity(value))
+    try:
+        return int(Identity[str(value).strip().upper().replace(" ", "_")])
+    except KeyError:
+        return int(Identity.UNKNOWN)
