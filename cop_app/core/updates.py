@@ -19,7 +19,7 @@ TRACK_FIELDS = (
     "vertical_rate_fpm", "on_ground", "ship_type", "ship_type_text", "destination",
     "eta", "nav_status", "nav_status_text", "flag", "ais_class", "position_source",
     "platform_class", "identity", "cot_type", "cot_how", "length_m", "beam_m",
-    "draught_m", "category", "remarks", "ce90_m",
+    "draught_m", "category", "remarks", "ce90_m", "non_icao",
 )  # fmt: skip
 
 
