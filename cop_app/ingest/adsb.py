@@ -9,7 +9,7 @@ Policy shared by both parsers, so the operator sees one behaviour:
 * A record whose identity is unusable (bad ICAO hex, unknown SBS message type, too few
   fields, an aircraft entry that is not an object) gives one ParseError and no update.
 * A record with a usable identity but some bad fields (a latitude of -179, a squawk of
-  ``9999``, a speed of ``fast``) still gives its update without those fields, followed by
+  ``12a4``, a speed of ``fast``) still gives its update without those fields, followed by
   one ParseError that names them. The other fields are good data from a live sensor and
   dropping them would hide the aircraft; the error keeps the problem counted and visible.
 * A position of exactly 0/0 is the "no position" sentinel some decoders write (VRS's
@@ -44,7 +44,6 @@ SBS_TRANSMISSION_TYPES = frozenset("12345678")
 SBS_FIELD_COUNT = 22
 _FLAGS = {"-1": True, "1": True, "0": False}
 _HEX = frozenset("0123456789abcdef")
-_OCTAL = frozenset("01234567")
 _MAX_DAYS_CACHED = 64
 _SHOWN = 24  # characters of a bad value quoted in an error reason
 
@@ -104,9 +103,15 @@ def normalize_icao(text: str) -> tuple[str, bool] | None:
 
 
 def normalize_squawk(text: str) -> str | None:
-    """Mode A code as 4 octal digits (ICAO Annex 10: 0000-7777); None if impossible."""
+    """Mode A code as a 4-digit string, zero-padded (``754`` -> ``0754``); None if not
+    1-4 decimal digits.
+
+    A real Mode A code is 4 octal digits (0000-7777), but digits 8 and 9 are kept: VRS
+    accepts them (its own MessageTranslator rows use ``1292``) and a test or simulator
+    feed writes them; the code is shown as sent rather than hidden.
+    """
     s = text.strip()
-    if 1 <= len(s) <= 4 and _OCTAL.issuperset(s):
+    if 1 <= len(s) <= 4 and s.isascii() and s.isdigit():
         return s.rjust(4, "0")
     return None
 
@@ -245,7 +250,7 @@ class SbsParser(LineParser):
             if squawk is not None:
                 fields["squawk"] = squawk
             elif not f[17].isspace():
-                bad.append(f"squawk {shown(f[17])} is not 4 octal digits")
+                bad.append(f"squawk {shown(f[17])} is not a 4-digit code")
         for i, name in ((18, "alert"), (19, "emergency"), (20, "spi"), (21, "on_ground")):
             self._flag(f[i], name, fields, bad)
         mark_emergency(fields)
@@ -411,7 +416,7 @@ class AircraftJsonParser(DocumentParser):
         if squawk is not None:
             code = normalize_squawk(squawk) if isinstance(squawk, str) else None
             if code is None:
-                bad.append(f"squawk {shown(squawk)} is not 4 octal digits")
+                bad.append(f"squawk {shown(squawk)} is not a 4-digit code")
             else:
                 fields["squawk"] = code
         emergency = entry.get("emergency")
