@@ -167,7 +167,7 @@ def _common_fields(event: Element, cot_type: str, point: Element) -> dict[str, A
 def _track_fields(event: Element, parts: list[str], point: Element) -> dict[str, Any]:
     fields = _common_fields(event, "-".join(parts), point)
     fields["position_source"] = PositionSource.COT.value
-    if ident := AFFILIATION.get(parts[1]):
+    if (ident := AFFILIATION.get(parts[1])) is not None:  # PENDING is 0, falsy
         fields["identity"] = ident.name.lower()
     if (hae := _number(point, "hae")) is not None:
         # hae is height above the WGS84 ellipsoid: geometric, not barometric.
