@@ -191,6 +191,8 @@ class SbsParser(LineParser):
     Kept per message (when non-empty): icao24, callsign, altitude_ft, speed_kn,
     course_deg, lat/lon, vertical_rate_fpm, squawk, alert (squawk changed), emergency,
     spi (ident), on_ground and position_source (``MLAT`` lines -> "mlat", else "adsb").
+    A ``~``-prefixed address (readsb writes one for non-ICAO targets) is kept as its own
+    track, marked ``non_icao``, as in aircraft.json.
     """
 
     format = "sbs"

@@ -256,3 +256,8 @@ def test_lines_around_a_bad_line_decode_and_blank_lines_are_ignored() -> None:
 
 def test_registry_builds_the_sbs_parser() -> None:
     assert isinstance(make_parser("sbs", "feed"), SbsParser)
+
+
+def test_tilde_address_is_its_own_non_icao_track() -> None:
+    u = one(line().replace("4CA2AD", "~4CA2AD"))
+    assert u.key == air_key("~4ca2ad") != air_key("4ca2ad") and u.fields["non_icao"] is True
