@@ -213,8 +213,13 @@ def _check_polygon(rings: list[Any], warnings: list[str]) -> None:
             _warn(warnings, "polygon does not follow the right-hand rule (RFC 7946 3.1.6)")
 
 
-def check_geometry(obj: Any, warnings: list[str], *, nested: bool = False) -> None:
+MAX_NESTING = 8  # GeometryCollections inside each other; deeper is abuse, not geography
+
+
+def check_geometry(obj: Any, warnings: list[str], *, nested: int = 0) -> None:
     """Validate a Geometry object; append SHOULD-level findings to ``warnings``."""
+    if nested > MAX_NESTING:
+        raise GeoJsonError(f"GeometryCollections nested more than {MAX_NESTING} deep")
     kind = object_type(obj, GEOMETRY_TYPES)
     check_forbidden(obj, "Geometry")
     check_bbox(obj)
@@ -229,7 +234,7 @@ def check_geometry(obj: Any, warnings: list[str], *, nested: bool = False) -> No
         for part in parts:
             if not isinstance(part, dict):
                 raise GeoJsonError(f"a GeometryCollection holds geometries, found {_kind(part)}")
-            check_geometry(part, warnings, nested=True)
+            check_geometry(part, warnings, nested=nested + 1)
         return
     if "coordinates" not in obj:
         raise GeoJsonError(f'a {kind} needs a "coordinates" member')

@@ -13,6 +13,7 @@ ExtendedData values), so ``report_map`` treats it like an imported GeoJSON featu
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -88,17 +89,19 @@ def placemarks(root: Element) -> Iterator[Element]:
     return (e for e in root.iter() if local_name(e.tag) == "Placemark")
 
 
+def _numbers(parts: list[str]) -> list[float]:
+    """Floats of one position; ValueError for junk, NaN or infinity (not a place)."""
+    values = [float(v) for v in parts if v != ""]
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"coordinate {','.join(parts)[:40]!r} is not lon,lat[,alt]")
+    return values
+
+
 def _positions(text: str | None) -> list[list[float]]:
     """``lon,lat[,alt]`` tuples separated by whitespace; ValueError on a bad number."""
     if not text or not text.strip():
         return []
-    out = []
-    for item in _COMMA.sub(",", text.strip()).split():
-        out.append([float(v) for v in item.split(",") if v != ""])
-    for pos in out:
-        if len(pos) < 2:
-            raise ValueError(f"coordinate {pos} needs longitude and latitude")
-    return out
+    return [_numbers(item.split(",")) for item in _COMMA.sub(",", text.strip()).split()]
 
 
 def _ring(elem: Element | None, warnings: list[str]) -> list[list[float]] | None:
@@ -145,8 +148,7 @@ def _line(coords: list[list[float]]) -> dict[str, Any] | None:
 
 def _track(elem: Element, times: list[list[str]]) -> dict[str, Any] | None:
     whens = [(_text(w) or "").strip() for w in _children(elem, "when")]
-    coords = [[float(v) for v in (_text(c) or "").split()] for c in _children(elem, "coord")]
-    coords = [c for c in coords if len(c) >= 2]
+    coords = [_numbers((_text(c) or "").split()) for c in _children(elem, "coord")]
     geom = _line(coords)
     if geom is not None and whens:
         times.append(whens)

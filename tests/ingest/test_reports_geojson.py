@@ -240,3 +240,18 @@ def test_chunked_feed_equals_whole() -> None:
     items = [i for k in range(0, len(text), 7) for i in parser.feed(text[k : k + 7])]
     items += parser.close()
     assert items == GeoJsonParser("t").parse_all(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type":"GeometryCollection","geometries":[' * 50 + "]}" * 50,  # deep GC nesting
+        "[" * 100_000,  # deeper than any JSON parser should follow
+        '{"type":"Point","coordinates":[1e400, 0]}',  # overflows to infinity: not a place
+    ],
+    ids=["nested-gc", "deep-json", "infinity"],
+)
+def test_abusive_documents_are_one_error(text: str) -> None:
+    reports, errors = parse(text)
+    assert reports == [] and len(errors) == 1
+    assert not errors[0].reason.startswith("internal parser error")

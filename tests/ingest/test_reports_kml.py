@@ -218,3 +218,15 @@ def test_kmz_zip_bomb_stops_at_the_cap() -> None:
 def test_kmz_bad_archives(data: bytes) -> None:
     with pytest.raises(KmlError):
         read_kmz(data)
+
+
+def test_non_finite_coordinates_rejected() -> None:
+    text = (
+        "<kml><Placemark><Point><coordinates>nan,1</coordinates></Point></Placemark>"
+        '<Placemark><gx:Track xmlns:gx="http://www.google.com/kml/ext/2.2">'
+        "<gx:coord>1 inf 0</gx:coord></gx:Track></Placemark>"
+        "<Placemark><Point><coordinates>30,50</coordinates></Point></Placemark></kml>"
+    )
+    reports, errors = parse(text)
+    assert [e.location for e in errors] == ["placemark 0", "placemark 1"]
+    assert [(r.lon, r.lat) for r in reports] == [(30, 50)]
