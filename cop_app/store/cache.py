@@ -1,0 +1,346 @@
+"""The offline cache of the picture: what the officer saw last, back on the next start.
+
+One SQLite file in WAL mode with ``synchronous=NORMAL``: every save is one
+transaction, so a process killed at any instant leaves the last committed picture
+(WAL survives application crashes at NORMAL; only a power cut may lose the newest
+commit, never the file). Readers (an export, a second window) see a consistent
+snapshot while a save is running. A file we cannot use is moved aside, never
+deleted (see ``guard``), and a row we cannot decode is counted and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cop_app.core.entities import Alert
+from cop_app.core.enums import Domain
+from cop_app.core.picture import Picture, PictureChange
+from cop_app.store import codec
+from cop_app.store.guard import CacheProblem, UnusableCache, check, is_damage, move_aside
+from cop_app.store.schema import SCHEMA_VERSION, migrate
+
+log = logging.getLogger("cop_app.store")
+
+CACHE_FILENAME = "cache.sqlite"
+_BUSY_TIMEOUT_MS = 5000
+
+_INSERT_TRACK = "INSERT OR REPLACE INTO tracks VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_HISTORY = "INSERT OR REPLACE INTO histories VALUES (?, ?, ?, ?, ?)"
+_INSERT_REPORT = "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT_TRAIL = "INSERT INTO report_trail VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT_ZONE = "INSERT OR REPLACE INTO zones VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_ALERT = "INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?)"
+_SELECT_TRACKS = (
+    "SELECT t.key, t.domain, t.fields, t.sources, t.last_time, t.stale_s, h.n, h.t, h.lat, h.lon"
+    " FROM tracks t LEFT JOIN histories h ON h.key = t.key"
+)
+
+
+def default_cache_path() -> Path:
+    """Where the app keeps its cache: the per-user data folder."""
+    from cop_app.paths import user_data_dir
+
+    return user_data_dir() / CACHE_FILENAME
+
+
+class PictureCache:
+    """The picture cache at ``path`` (created, migrated or replaced as needed).
+
+    ``problems`` lists what could not be used (a file moved aside, rows skipped),
+    newest last; each problem is also logged on ``cop_app.store``.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        self.problems: list[CacheProblem] = []
+        self.skipped: dict[str, int] = {}  # rows skipped by the last load, per table
+        self._lock = threading.RLock()
+        self._conn = self._open()
+
+    # ---- opening ---------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False: saves may run on a worker; self._lock serialises use.
+        return sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None, check_same_thread=False)  # fmt: skip
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("cache %s: WAL unavailable (journal_mode=%s)", self.path, mode)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA journal_size_limit = 67108864")  # keep a big save's WAL from lingering
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            migrate(conn)
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        try:
+            check(conn, self.path)
+            self._prepare(conn)
+            return conn
+        except UnusableCache as exc:
+            conn.close()
+            self.problems.append(move_aside(self.path, exc.kind, exc.reason))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if not is_damage(exc):
+                raise
+            self.problems.append(move_aside(self.path, "corrupt", f"SQLite cannot read it ({exc})"))
+        conn = self._connect()
+        self._prepare(conn)
+        return conn
+
+    def _recover(self, exc: sqlite3.DatabaseError) -> None:
+        """The file went bad after opening: move it aside and start afresh."""
+        self._conn.close()
+        self.problems.append(move_aside(self.path, "corrupt", f"SQLite cannot read it ({exc})"))
+        self._conn = self._connect()
+        self._prepare(self._conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> PictureCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
+        """BEGIN ``mode`` ... COMMIT, rolled back on any error (or interruption)."""
+        with self._lock:
+            conn = self._conn
+            conn.execute(f"BEGIN {mode}")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # ---- saving ----------------------------------------------------------------------
+    def save(self, picture: Picture, *, alerts: Iterable[Alert] | None = None) -> None:
+        """Replace the cached picture with ``picture`` in one transaction.
+
+        Rows are encoded before the write lock is taken, so readers and other
+        writers wait only for the inserts.
+        """
+        tracks, histories, _gone = _track_rows(picture, picture.keys())
+        reports = [codec.report_row(r) for r in picture.reports()]
+        trail = [row for r in picture.reports() for row in codec.trail_rows(r)]
+        zones = [codec.zone_row(z) for z in picture.zones.values()]
+        alert_rows = None if alerts is None else [codec.alert_row(a) for a in alerts]
+        with self._transaction("IMMEDIATE") as conn:
+            for table in ("tracks", "histories", "reports", "report_trail", "zones"):
+                conn.execute(f"DELETE FROM {table}")  # table names are constants
+            conn.executemany(_INSERT_TRACK, tracks)
+            conn.executemany(_INSERT_HISTORY, histories)
+            conn.executemany(_INSERT_REPORT, reports)
+            conn.executemany(_INSERT_TRAIL, trail)
+            conn.executemany(_INSERT_ZONE, zones)
+            if alert_rows is not None:
+                conn.execute("DELETE FROM alerts")
+                conn.executemany(_INSERT_ALERT, alert_rows)
+            _stamp(conn)
+
+    def save_changes(self, picture: Picture, change: PictureChange) -> None:
+        """Write only what ``change`` names (a Picture notification), in one transaction.
+
+        A key the picture no longer holds is deleted from the cache.
+        """
+        tracks, histories, gone = _track_rows(picture, sorted(change.tracks))
+        reps = [(i, picture.report(i)) for i in sorted(change.reports)]
+        zones = [(i, picture.zones.get(i)) for i in sorted(change.zones)]
+        with self._transaction("IMMEDIATE") as conn:
+            conn.executemany("DELETE FROM tracks WHERE key = ?", [(k,) for k in gone])
+            conn.executemany("DELETE FROM histories WHERE key = ?", [(k,) for k in gone])
+            conn.executemany(_INSERT_TRACK, tracks)
+            conn.executemany(_INSERT_HISTORY, histories)
+            for rid, rep in reps:
+                conn.execute("DELETE FROM report_trail WHERE report_id = ?", (rid,))
+                if rep is None:
+                    conn.execute("DELETE FROM reports WHERE id = ?", (rid,))
+                else:
+                    conn.execute(_INSERT_REPORT, codec.report_row(rep))
+                    conn.executemany(_INSERT_TRAIL, codec.trail_rows(rep))
+            for zid, zone in zones:
+                if zone is None:
+                    conn.execute("DELETE FROM zones WHERE id = ?", (zid,))
+                else:
+                    conn.execute(_INSERT_ZONE, codec.zone_row(zone))
+            _stamp(conn)
+
+    def save_tracks(self, picture: Picture, keys: Iterable[str]) -> None:
+        """Write the named tracks only (the keys of a Picture change notification)."""
+        self.save_changes(picture, PictureChange(tracks=set(keys)))
+
+    def follow(self, picture: Picture) -> AutoSave:
+        """Collect the picture's changes so ``flush()`` writes only those."""
+        return AutoSave(self, picture)
+
+    def save_alerts(self, alerts: Iterable[Alert]) -> None:
+        """Replace the cached alerts."""
+        rows = [codec.alert_row(a) for a in alerts]
+        with self._transaction("IMMEDIATE") as conn:
+            conn.execute("DELETE FROM alerts")
+            conn.executemany(_INSERT_ALERT, rows)
+
+    # ---- sync cursor -----------------------------------------------------------------
+    def get_cursor(self, name: str) -> int | None:
+        with self._lock:
+            row = self._conn.execute("SELECT seq FROM sync_state WHERE name = ?",
+                                     (name,)).fetchone()  # fmt: skip
+        return None if row is None else int(row[0])
+
+    def set_cursor(self, name: str, seq: int) -> None:
+        with self._transaction("IMMEDIATE") as conn:
+            conn.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?)",
+                         (name, int(seq), time.time()))  # fmt: skip
+
+    # ---- loading ---------------------------------------------------------------------
+    def load(self, picture: Picture | None = None) -> Picture:
+        """The cached picture, restored into ``picture`` (a new one by default).
+
+        All tables are read in one snapshot, so a save running in another process
+        is either wholly seen or not at all. Rows that fail to decode are skipped
+        and reported in ``problems`` and ``skipped``; a file found damaged now is
+        moved aside and an empty picture is returned.
+        """
+        self.skipped = {}
+        try:
+            with self._transaction("DEFERRED") as conn:
+                tracks = conn.execute(_SELECT_TRACKS).fetchall()
+                reports = conn.execute("SELECT id, body FROM reports").fetchall()
+                trail = conn.execute("SELECT report_id, from_status, to_status, actor, time,"
+                                     " rationale FROM report_trail ORDER BY report_id, seq"
+                                     ).fetchall()  # fmt: skip
+                zones = conn.execute("SELECT id, feature FROM zones").fetchall()
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._recover(exc)
+            return picture if picture is not None else Picture()
+        if picture is None:
+            picture = Picture(capacity=max(1024, len(tracks)))  # no regrowth while restoring
+        trails: dict[str, list[tuple]] = {}
+        for rid, *step in trail:
+            trails.setdefault(rid, []).append(tuple(step))
+        with picture.batch():
+            self._decode("tracks", tracks, lambda row: _restore_track(picture, row))
+            self._decode("reports", reports, lambda row: picture.restore_report(
+                codec.report_from(row[1], trails.get(row[0], []))))  # fmt: skip
+            self._decode("zones", zones, lambda row: picture.set_zone(codec.zone_from(row[1])))
+        return picture
+
+    def load_alerts(self) -> list[Alert]:
+        with self._lock:
+            rows = self._conn.execute("SELECT id, body FROM alerts ORDER BY time").fetchall()
+        out: list[Alert] = []
+        self._decode("alerts", rows, lambda row: out.append(codec.alert_from(row[1])))
+        return out
+
+    def _decode(self, table: str, rows: list[tuple], restore: Any) -> None:
+        """Apply ``restore`` to each row; count, log and skip the ones that fail."""
+        bad = 0
+        first = ""
+        for row in rows:
+            try:
+                restore(row)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+                bad += 1
+                first = first or f"{row[0]!r}: {exc}"
+        if bad:
+            self.skipped[table] = bad
+            problem = CacheProblem(
+                kind="bad_rows",
+                message=(f"{bad} of {len(rows)} cached {table} in {self.path} could not be "
+                         f"read and were skipped (first: {first})"),
+                path=self.path,
+                count=bad,
+            )  # fmt: skip
+            self.problems.append(problem)
+            log.warning("%s", problem.message)
+
+
+class AutoSave:
+    """Remembers which tracks, reports and zones changed since the last ``flush``."""
+
+    def __init__(self, cache: PictureCache, picture: Picture) -> None:
+        self.cache = cache
+        self.picture = picture
+        self.pending = PictureChange()
+        self._unsubscribe = picture.subscribe(self._collect)
+
+    def _collect(self, change: PictureChange) -> None:
+        self.pending.tracks |= change.tracks
+        self.pending.reports |= change.reports
+        self.pending.zones |= change.zones
+
+    def flush(self) -> int:
+        """Write the collected changes; returns how many records were written."""
+        change, self.pending = self.pending, PictureChange()
+        if change:
+            try:
+                self.cache.save_changes(self.picture, change)
+            except BaseException:
+                self._collect(change)  # keep them for the next try
+                raise
+        return len(change.tracks) + len(change.reports) + len(change.zones)
+
+    def close(self) -> None:
+        self._unsubscribe()
+
+
+def _track_rows(picture: Picture, keys: Iterable[str]) -> tuple[list, list, list[str]]:
+    """(track rows, history rows, keys no longer in the picture).
+
+    Reads the Picture's per-row state directly instead of through ``track()``, which
+    builds a full entity per track (a third of a 10k-track save). This is the one
+    place the store knows the Picture's internals; the round-trip tests guard it.
+    """
+    tracks, histories, gone = [], [], []
+    dumps, pack = codec.dumps, codec.pack
+    index, domains = picture._index, picture._domain
+    attrs, sources = picture._attrs, picture._sources
+    for key in keys:
+        row = index.get(key)
+        if row is None:
+            gone.append(key)
+            continue
+        t, lat, lon = picture.history(key)
+        tracks.append((key, int(domains[row]), dumps(attrs[row]), dumps(sources[row]),
+                       picture.last_time(key), picture.stale_seconds(key)))  # fmt: skip
+        histories.append((key, len(t), pack(t), pack(lat), pack(lon)))
+    return tracks, histories, gone
+
+
+def _restore_track(picture: Picture, row: tuple) -> None:
+    key, domain, fields, sources, last_time, stale_s, n, t, lat, lon = row
+    if not isinstance(key, str):
+        raise TypeError("track key is not text")
+    history = codec.unpack_history(n, t, lat, lon) if n is not None else ((), (), ())
+    picture.restore_track(
+        key,
+        Domain(domain),
+        fields=codec.loads_dict(fields),
+        sources=[str(s) for s in codec.loads_list(sources)],
+        last_time=float("-inf") if last_time is None else float(last_time),
+        stale_s=0.0 if stale_s is None else float(stale_s),
+        history=history,  # type: ignore[arg-type]
+    )
+
+
+def _stamp(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('saved_at', ?)", (repr(time.time()),))
