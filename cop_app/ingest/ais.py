@@ -312,9 +312,12 @@ class AisParser(LineParser):
             out.append(self._err(f"AIS type {mtype} message too short ({bits} bits)", s))
             return
         try:
-            msg = MSG_CLASS[mtype].from_vector(bit_vector(raw, fill))
+            bv = bit_vector(raw, fill)
+            msg = MSG_CLASS[mtype].from_vector(bv)
             mmsi = msg.mmsi
-            fields = build(msg, mmsi, t)
+            if not mmsi:
+                raise ValueError("no MMSI")
+            fields = build(msg, mmsi, t, bv)
         except Exception as exc:  # pyais on a malformed payload
             out.append(self._err(f"cannot decode AIS type {mtype}: {exc}", s))
             return

@@ -108,9 +108,10 @@ def _dimensions(f: dict[str, Any], m: Any) -> None:
         f["beam_m"] = port + stbd
 
 
-def _ship_type(f: dict[str, Any], code: Any) -> None:
+def _ship_type(f: dict[str, Any], bv: Any, bit: int) -> None:
+    """The raw 8-bit code: pyais folds reserved codes (9, 38, 66...) into one member."""
+    code = bv.get(bit, 8)
     if code:
-        code = int(code)
         f["ship_type"] = code
         text = ship_type_text(code)
         if text:
@@ -131,8 +132,9 @@ def position(m: Any) -> tuple[float | None, float | None]:
     return lat, lon
 
 
-# One builder per message type: (message, mmsi, time) -> fields. Position is read apart.
-def _type123(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+# One builder per message type: (message, mmsi, time, bit vector) -> fields. Position is
+# read apart.
+def _type123(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "ais_class": "A", "position_source": "ais"}
     _flag(f, mmsi)
     _kinematics(f, m)
@@ -140,13 +142,13 @@ def _type123(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     return f
 
 
-def _type4(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type4(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "ais_class": "base", "position_source": "ais"}
     _flag(f, mmsi)
     return f
 
 
-def _type5(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type5(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "ais_class": "A"}
     _flag(f, mmsi)
     # 1000000-9999999 is an IMO number; above are official flag state numbers and
@@ -156,7 +158,7 @@ def _type5(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     _text(f, "name", m.shipname)
     _text(f, "callsign", m.callsign)
     _text(f, "destination", m.destination)
-    _ship_type(f, m.ship_type)
+    _ship_type(f, bv, 232)
     _dimensions(f, m)
     if m.draught:
         f["draught_m"] = m.draught
@@ -167,7 +169,7 @@ def _type5(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     return f
 
 
-def _type9(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type9(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "position_source": "ais"}
     _flag(f, mmsi)
     if m.alt is not None and m.alt < 4095:
@@ -179,22 +181,22 @@ def _type9(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     return f
 
 
-def _type18(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type18(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "ais_class": "B", "position_source": "ais"}
     _flag(f, mmsi)
     _kinematics(f, m)
     return f
 
 
-def _type19(m: Any, mmsi: int, t: float) -> dict[str, Any]:
-    f = _type18(m, mmsi, t)
+def _type19(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
+    f = _type18(m, mmsi, t, bv)
     _text(f, "name", m.shipname)
-    _ship_type(f, m.ship_type)
+    _ship_type(f, bv, 263)
     _dimensions(f, m)
     return f
 
 
-def _type21(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type21(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "ais_class": "aton", "position_source": "ais"}
     _flag(f, mmsi)
     name = (clean_text(m.name) or "") + (clean_text(m.name_ext) or "")
@@ -209,13 +211,13 @@ def _type21(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     return f
 
 
-def _type24(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type24(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     f: dict[str, Any] = {"mmsi": mmsi, "ais_class": "B"}
     _flag(f, mmsi)
     if m.partno == 0:
         _text(f, "name", m.shipname)
     else:
-        _ship_type(f, m.ship_type)
+        _ship_type(f, bv, 40)
         _text(f, "callsign", m.callsign)
         # An auxiliary craft (98MIDxxxx) sends its mother ship's MMSI in place of
         # the dimensions (ITU-R M.1371-5 table 76).
@@ -224,7 +226,7 @@ def _type24(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     return f
 
 
-def _type27(m: Any, mmsi: int, t: float) -> dict[str, Any]:
+def _type27(m: Any, mmsi: int, t: float, bv: Any) -> dict[str, Any]:
     """Long-range broadcast: whole knots (63 N/A) and degrees (511 N/A)."""
     f: dict[str, Any] = {"mmsi": mmsi, "position_source": "ais"}
     _flag(f, mmsi)
@@ -236,7 +238,7 @@ def _type27(m: Any, mmsi: int, t: float) -> dict[str, Any]:
     return f
 
 
-Builder = Callable[[Any, int, float], dict[str, Any]]
+Builder = Callable[[Any, int, float, Any], dict[str, Any]]
 BUILDERS: dict[int, Builder] = {
     1: _type123, 2: _type123, 3: _type123, 4: _type4, 5: _type5, 9: _type9, 18: _type18,
     19: _type19, 21: _type21, 24: _type24, 27: _type27,
