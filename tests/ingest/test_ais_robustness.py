@@ -1,0 +1,77 @@
+"""pyais's robustness files: junk and bad tag blocks are counted errors, and every
+valid message still decodes (as many as pyais itself decodes from the valid lines)."""
+
+from __future__ import annotations
+
+import pytest
+from pyais.messages import TagBlock
+from pyais.stream import IterMessages
+
+from cop_app.core.updates import ParseError, TrackUpdate
+from cop_app.ingest.ais import AisParser
+from tests.conftest import corpus
+
+
+def pyais_valid_count(data: bytes) -> int:
+    """Messages pyais decodes from the lines whose NMEA checksum is right."""
+    n = 0
+    for msg in IterMessages(data.splitlines()):
+        if not msg.is_valid:
+            continue
+        try:
+            msg.decode()
+        except Exception:
+            continue
+        n += 1
+    return n
+
+
+def tag_block_ok(line: str) -> bool:
+    """pyais's own verdict on a line's tag block checksum."""
+    tb = TagBlock(line[1 : line.index("\\", 1)].encode())
+    tb.init()
+    return tb.is_valid
+
+
+def junk_lines(data: bytes) -> int:
+    """Lines that are neither blank, comment, AIS nor a Gatehouse time: must be errors."""
+    n = 0
+    for raw in data.decode().splitlines():
+        s = raw.strip()
+        if s and not s.startswith(("#", "!", "\\", "$PGHP")):
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize("name", ["mixed.txt", "sample.ais", "nmea_data_sample.txt"])
+def test_pyais_files_decode_every_valid_message(name: str) -> None:
+    data = corpus("pyais", name).read_bytes()
+    parser = AisParser(name, clock=lambda: 0.0)
+    items = parser.parse_all(data)
+    updates = [i for i in items if isinstance(i, TrackUpdate)]
+    errors = [i for i in items if isinstance(i, ParseError)]
+    assert parser.stats.accepted == len(updates)
+    assert parser.stats.rejected == len(errors)
+    assert len(updates) + parser.ignored == pyais_valid_count(data)
+    assert sum("not an AIS sentence" in e.reason for e in errors) >= junk_lines(data)
+
+
+@pytest.mark.parametrize("name", ["mixed.txt", "sample.ais"])
+def test_bad_tag_blocks_are_errors_but_their_sentences_decode(name: str) -> None:
+    data = corpus("pyais", name).read_text()
+    bad = [ln for ln in data.splitlines() if ln.startswith("\\") and not tag_block_ok(ln)]
+    assert len(bad) >= 3  # SOURCES.md: mixed.txt has 3, sample.ais one more
+    parser = AisParser(name, clock=lambda: 5.0)
+    items = parser.parse_all(data)
+    tb_errors = [i for i in items if isinstance(i, ParseError) and "tag block" in i.reason]
+    assert len(tb_errors) == len(bad)
+    # The sentences after them have good checksums: still decoded, at the clock time.
+    good_after_bad = [ln for ln in bad if ln.endswith(("*2F", "*3B"))]
+    assert len(good_after_bad) == 2
+    mmsis = {i.fields["mmsi"] for i in items if isinstance(i, TrackUpdate) and i.time == 5.0}
+    assert {366913120, 786434} <= mmsis
+
+
+def test_zero_fragment_count_is_an_error() -> None:
+    items = AisParser("s").parse_all(corpus("pyais", "sample.ais").read_bytes())
+    assert any(isinstance(i, ParseError) and "fragment" in i.reason for i in items)
