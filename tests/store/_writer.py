@@ -2,8 +2,10 @@
 
     python -m tests.store._writer CACHE_PATH N_TRACKS [FIRST_GEN]
 
-Prints ``saving <gen>`` just before each save and ``saved <gen>`` after its commit
-(both flushed), so the parent knows when a write is under way.
+Prints (flushed) ``saving <gen>`` when a save starts encoding, ``begin <gen>`` when
+its write transaction has begun (from SQLite's statement trace, so the line means
+the database is being written), ``commit <gen>`` as COMMIT starts, and ``saved
+<gen>`` after it returns: the parent can kill it at a known stage.
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ def main(argv: list[str]) -> None:
     path, n_tracks = argv[0], int(argv[1])
     first = int(argv[2]) if len(argv) > 2 else 0
     cache = PictureCache(path)
+    current = [first]
+
+    def trace(statement: str) -> None:
+        if statement.startswith(("BEGIN IMMEDIATE", "COMMIT")):
+            print(f"{statement.split()[0].lower()} {current[0]}", flush=True)
+
+    cache._conn.set_trace_callback(trace)
     for gen in count(first):
         picture = synth_picture(gen, n_tracks)
+        current[0] = gen
         print(f"saving {gen}", flush=True)
         cache.save(picture)
         print(f"saved {gen}", flush=True)
