@@ -25,7 +25,9 @@ HISTORY_DTYPE = np.dtype("<f8")  # fixed on disk, whatever the machine's byte or
 
 def _v1(conn: sqlite3.Connection) -> None:
     # Statement by statement: executescript() would COMMIT the migration's transaction.
-    _run_script(conn, f"""
+    _run_script(
+        conn,
+        f"""
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         INSERT INTO meta (key, value) VALUES
             ('app', '{APP_NAME}'),
@@ -92,7 +94,8 @@ def _v1(conn: sqlite3.Connection) -> None:
             seq INTEGER NOT NULL,
             updated_at REAL NOT NULL
         );
-        """)
+        """,
+    )
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:

@@ -87,8 +87,16 @@ def test_histories_are_little_endian_float64_blobs_one_row_per_track(cache):
 
 def test_odd_field_values_are_saved_not_fatal(cache):
     p = Picture()
-    odd = {"nan": float("nan"), "inf": float("inf"), "tags": {"b", "a"}, "raw": b"\x01\xff",
-           "arr": np.arange(3), (1, 2): "tuple key", 5: "int key", "obj": object}
+    odd = {
+        "nan": float("nan"),
+        "inf": float("inf"),
+        "tags": {"b", "a"},
+        "raw": b"\x01\xff",
+        "arr": np.arange(3),
+        (1, 2): "tuple key",
+        5: "int key",
+        "obj": object,
+    }
     p.upsert(TrackUpdate(Domain.LAND, "cot:x", "cot", T0, 1.0, 2.0, odd))
     cache.save(p)
     f = cache.load().track("cot:x").fields

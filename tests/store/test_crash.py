@@ -29,8 +29,16 @@ N_TRACKS = 4000
 # (line, delay): with 4000 tracks the writer spends ~250 ms between "begin" and
 # "commit" (inserting; SQLite spills pages into the WAL as it goes) and ~40 ms in
 # COMMIT and the checkpoint after it; "saved" + delay lands in the next save's start.
-KILLS = [("begin", 0.0), ("begin", 0.05), ("begin", 0.12), ("commit", 0.0),
-         ("commit", 0.004), ("commit", 0.012), ("commit", 0.025), ("saved", 0.03)]
+KILLS = [
+    ("begin", 0.0),
+    ("begin", 0.05),
+    ("begin", 0.12),
+    ("commit", 0.0),
+    ("commit", 0.004),
+    ("commit", 0.012),
+    ("commit", 0.025),
+    ("saved", 0.03),
+]
 INSERTING_S = 0.12  # kills up to this long after "begin" land before COMMIT
 
 
