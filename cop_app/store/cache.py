@@ -258,7 +258,7 @@ class PictureCache:
         for row in rows:
             try:
                 restore(row)
-            except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            except Exception as exc:  # a bad row (shapely, json, enum...) must never stop a load
                 bad += 1
                 first = first or f"{row[0]!r}: {exc}"
         if bad:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cop_app.core.entities import Alert
 from cop_app.core.enums import AlertState, Domain, Identity, PositionSource, Severity
@@ -210,14 +214,18 @@ def test_bad_rows_are_counted_and_skipped(cache):
     con.execute("UPDATE histories SET t = x'0102' WHERE key = ?", (keys[4],))
     con.execute("UPDATE reports SET body = '[]' WHERE id = 'r0'")
     con.execute("UPDATE zones SET feature = '{\"type\": \"Feature\"}' WHERE id = 'buffer'")
+    con.execute(
+        "UPDATE zones SET feature = json_set(feature, '$.geometry.type', 'Blob')"
+        " WHERE id = 'z6-line'"
+    )
     con.commit()
     con.close()
     loaded = cache.load(_fresh_picture())
-    assert cache.skipped == {"tracks": 4, "reports": 1, "zones": 1}
+    assert cache.skipped == {"tracks": 4, "reports": 1, "zones": 2}
     assert sorted(loaded.keys()) == sorted(set(keys) - set(keys[1:5]))
     for key in loaded.keys():
         assert loaded.track(key) == p.track(key)
-    assert loaded.report("r0") is None and "buffer" not in loaded.zones
+    assert loaded.report("r0") is None and loaded.zones == {}
     messages = [str(pr) for pr in cache.problems]
     assert any("4 of 40 cached tracks" in m and repr(keys[1]) in m for m in messages)
     assert all(pr.kind == "bad_rows" for pr in cache.problems)
@@ -245,3 +253,42 @@ def test_default_location_is_the_user_data_dir(monkeypatch, tmp_path):
 
     monkeypatch.setattr(cop_app.paths, "user_data_dir", lambda: tmp_path)
     assert default_cache_path() == tmp_path / "cache.sqlite"
+
+
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fields=st.dictionaries(st.text(max_size=12), _json_values, max_size=6),
+    sources=st.lists(st.text(max_size=10), max_size=3, unique=True),
+    points=st.lists(st.tuples(st.floats(allow_nan=False), st.floats(-90, 90),
+                              st.floats(-180, 180)), max_size=60),
+)  # fmt: skip
+def test_any_json_fields_and_history_survive_exactly(fields, sources, points):
+    numeric = ("speed_kn", "course_deg", "heading_deg", "altitude_ft", "identity")
+    fields = {k: v for k, v in fields.items() if k not in numeric}  # typed by the Picture
+    p = Picture()
+    t, lat, lon = (np.array(c, dtype=np.float64) for c in zip(*points, strict=True)) if points \
+        else (np.array([]),) * 3  # fmt: skip
+    p.restore_track("cot:h", Domain.LAND, fields=fields, sources=sources, last_time=T0,
+                    stale_s=60.0, history=(t, lat, lon))  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp, PictureCache(Path(tmp) / "c.sqlite") as cache:
+        cache.save(p)
+        back = cache.load()
+    assert back.track("cot:h").fields == fields
+    assert back.track("cot:h").sources == tuple(sources)
+    for a, b in zip(p.history("cot:h"), back.history("cot:h"), strict=True):
+        assert a.tobytes() == b.tobytes()
