@@ -8,6 +8,7 @@ out of ``feed``/``close``: a feed must survive any byte sequence, and the counts
 
 from __future__ import annotations
 
+import codecs
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -54,16 +55,20 @@ class StreamParser(ABC):
     def __init__(self, source: str = "") -> None:
         self.source = source or self.format
         self.stats = ParseStats()
+        # Incremental, so a UTF-8 character split across two socket reads survives.
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
     def feed(self, data: str | bytes) -> list[Item]:
         if isinstance(data, bytes):
-            data = data.decode("utf-8", errors="replace")
+            data = self._decoder.decode(data)
         return self._guarded(self._feed, data)
 
     def close(self) -> list[Item]:
         """End of input: flush buffered partial input (an unfinished multipart, a
         truncated document) as updates or errors."""
-        return self._guarded(self._close)
+        tail = self._decoder.decode(b"", final=True)
+        items = self._guarded(self._feed, tail) if tail else []
+        return items + self._guarded(self._close)
 
     def parse_all(self, data: str | bytes) -> list[Item]:
         return self.feed(data) + self.close()
@@ -94,9 +99,12 @@ class LineParser(StreamParser):
     ParseError for that line only, so the lines around it still decode.
     """
 
+    max_line_chars = 65536  # no real sentence is this long; a runaway line must not eat memory
+
     def __init__(self, source: str = "") -> None:
         super().__init__(source)
         self._partial = ""
+        self._overlong = False  # inside a line already reported as too long
         self.lineno = 0
 
     def _feed(self, data: str) -> Iterator[Item]:
@@ -104,7 +112,16 @@ class LineParser(StreamParser):
         lines = buf.split("\n")
         self._partial = lines.pop()
         for line in lines:
+            if self._overlong:
+                self._overlong = False
+                continue
             yield from self._one(line)
+        if len(self._partial) > self.max_line_chars:
+            self.lineno += 1
+            yield self.error(f"line {self.lineno}",
+                             f"line longer than {self.max_line_chars} characters", self._partial)
+            self._partial = ""
+            self._overlong = True
 
     def _close(self) -> Iterator[Item]:
         if self._partial:

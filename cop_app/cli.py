@@ -1,0 +1,152 @@
+"""The ``cop-app`` command: the app (default), ``import``, and the demo picture.
+
+``parse_args(argv)`` is kept apart from ``main() -> int`` so tests call the command
+in-process with real arguments. Only this module and ``cop_app.ui`` may touch Qt;
+until the window lands, the default command prints a headless summary instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cop_app import __version__
+from cop_app.core.entities import Zone
+from cop_app.core.picture import Picture
+from cop_app.core.records import report_record, track_record
+from cop_app.core.timeutil import format_dtg, format_iso
+from cop_app.ingest import FORMATS
+from cop_app.ingest.files import FileResult, feed_file
+from cop_app.paths import resource
+
+log = logging.getLogger("cop_app")
+COMMANDS = ("gui", "import")
+MAX_ERRORS_SHOWN = 20
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    argv = list(argv)
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
+        argv.insert(0, "gui")
+    ap = argparse.ArgumentParser(
+        prog="cop-app", description="Multi-domain common operating picture (ceasefire monitoring)."
+    )
+    ap.add_argument("--version", action="version", version=f"cop-app {__version__}")
+    ap.add_argument("--log-level", default="WARNING",
+                    choices=["DEBUG", "INFO", "WARNING", "ERROR"])  # fmt: skip
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    gui = sub.add_parser("gui", help="open the common operating picture (the default)")
+    gui.add_argument(
+        "--demo", action="store_true",
+        help="embedded default: reference server in-process with the exercise scenario",
+    )
+
+    imp = sub.add_parser("import", help="feed files through the ingest into a picture")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--format", default="auto", choices=["auto", *FORMATS])
+    imp.add_argument(
+        "--json", action="store_true",
+        help="print one JSON object per resulting track or report on stdout",
+    )
+    return ap.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "import":
+            return run_import(args.files, args.format, as_json=args.json)
+        return run_gui(demo=args.demo)
+    except BrokenPipeError:  # `cop-app import --json ... | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0
+
+
+def run_import(files: Sequence[Path], fmt: str, *, as_json: bool) -> int:
+    """Import files; exit 0 when anything at all was read, errors counted on stderr."""
+    picture = Picture(history_seconds=30 * 86400)
+    results = [feed_file(path, fmt, picture.upsert_many) for path in files]
+    _print_summary(results, picture)
+    if as_json:
+        out = sys.stdout
+        for track in picture.tracks():
+            out.write(json.dumps(track_record(track), ensure_ascii=False) + "\n")
+        for report in picture.reports():
+            out.write(json.dumps(report_record(report), ensure_ascii=False) + "\n")
+    anything = any(r.stats.accepted for r in results)
+    return 0 if anything else 1
+
+
+def _print_summary(results: Sequence[FileResult], picture: Picture) -> None:
+    err = sys.stderr
+    shown = 0
+    for r in results:
+        if r.problem:
+            err.write(f"{r.path}: not imported: {r.problem}\n")
+            continue
+        line = f"{r.path}: {r.format}: {r.stats.accepted} accepted, {r.stats.rejected} rejected"
+        if r.skipped:
+            line += f", {r.skipped} skipped (kinds not shown)"
+        err.write(line + "\n")
+        for e in r.stats.errors:
+            if shown >= MAX_ERRORS_SHOWN:
+                break
+            err.write(f"  error: {e}\n")
+            shown += 1
+    total_err = sum(r.stats.rejected for r in results)
+    if shown < total_err:
+        err.write(f"  ... {total_err - shown} more errors not shown\n")
+    c = picture.counts()
+    err.write(
+        f"picture: {c['air']} air, {c['sea']} sea, {c['land']} land tracks; "
+        f"{c['reports']} reports; {total_err} errors in "
+        f"{sum(1 for r in results if not r.problem)} of {len(results)} files\n"
+    )
+
+
+def demo_picture() -> Picture:
+    """The exercise picture from the bundled scenario feeds (the server's issue replaces
+    this with the in-process reference server)."""
+    picture = Picture(history_seconds=86400)
+    folder = resource("scenarios", "exercise")
+    for name in ("sea.nmea", "air.sbs", "reports.geojson"):
+        feed_file(folder / name, "auto", picture.upsert_many)
+    zones = json.loads((folder / "zones.geojson").read_text(encoding="utf-8"))
+    for feature in zones["features"]:
+        picture.set_zone(Zone.from_feature(feature))
+    return picture
+
+
+def run_gui(*, demo: bool) -> int:
+    if not demo:
+        sys.stderr.write(
+            "cop-app: the desktop window is not built yet; run `cop-app --demo` for the "
+            "exercise picture summary, or `cop-app import FILE...`\n"
+        )
+        return 2
+    picture = demo_picture()
+    t = max((tr.time for tr in picture.tracks() if tr.time is not None), default=0.0)
+    frame = picture.as_of(t)
+    print(f"cop-app {__version__} — exercise picture (headless summary; the window comes next)")
+    print(f"picture time {format_dtg(t)} ({format_iso(t)})")
+    counts = frame.counts()
+    print(f"alive tracks: {counts['air']} air, {counts['sea']} sea, {counts['land']} land")
+    for key in frame.keys:
+        tr = picture.track(key)
+        label = tr.fields.get("name") or tr.callsign or key
+        print(f"  {tr.domain.label:<4} {key:<16} {label}")
+    print(f"reports: {len(picture.reports())}")
+    for rep in picture.reports():
+        print(f"  {rep.id:<8} {rep.status.value:<19} {rep.event_type.value:<16} {rep.title}")
+    print(f"zones: {', '.join(z.name for z in picture.zones.values())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

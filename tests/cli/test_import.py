@@ -1,0 +1,91 @@
+"""`cop-app import` as a person runs it: a real subprocess, real files, real output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, corpus
+
+KEYS = {"kind", "domain", "id", "lat", "lon", "time"}
+
+
+def cop_app(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cop_app.cli", *args],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )  # fmt: skip
+
+
+def records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_mixed_feeds_merge_into_one_picture_with_the_promised_keys():
+    proc = cop_app("import", "--json", str(corpus("gpsd", "sample.aivdm")),
+                   str(corpus("vrs", "SampleMessages.txt")),
+                   str(corpus("esri-geoevent", "CoT4.xml")))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    recs = records(proc.stdout)
+    assert {r["domain"] for r in recs} == {"air", "sea"}
+    assert all(KEYS <= r.keys() for r in recs)
+    assert all(r["time"] is None or r["time"].endswith("Z") for r in recs)
+    # The first type-1 report in gpsd's expected decode is where we put that vessel.
+    first = next(json.loads(x) for x in corpus("gpsd", "sample.aivdm.js.chk").read_text()
+                 .splitlines() if x.strip() and json.loads(x)["type"] == 1)  # fmt: skip
+    ours = next(r for r in recs if r.get("mmsi") == first["mmsi"])
+    assert ours["lat"] == pytest.approx(first["lat"], abs=1e-6)
+    assert ours["lon"] == pytest.approx(first["lon"], abs=1e-6)
+    assert ours["speed_kn"] == pytest.approx(first["speed"])
+    assert "3 errors" in proc.stderr.splitlines()[-1]
+    assert "line 52" in proc.stderr  # VRS's out-of-range latitude, reported by place
+
+
+def test_bad_input_is_counted_and_the_good_lines_still_land(tmp_path: Path):
+    good = corpus("pyais", "messages.ais").read_text().splitlines()
+    feed = tmp_path / "feed.nmea"
+    feed.write_text("\n".join([good[0], "garbage \x00\x01 line", *good[1:]]) + "\n")
+    proc = cop_app("import", "--json", str(feed))
+    assert proc.returncode == 0
+    assert "1 rejected" in proc.stderr and "line 2" in proc.stderr
+    assert len(records(proc.stdout)) >= 1
+
+
+def test_nothing_readable_is_a_failure_with_one_clear_line(tmp_path: Path):
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(b"\xff\xfe not a feed at all\n")
+    proc = cop_app("import", str(junk), str(tmp_path / "missing.nmea"))
+    assert proc.returncode == 1
+    assert "junk.txt: not imported: format not recognised" in proc.stderr
+    assert "missing.nmea: not imported: cannot read" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_forced_format_overrides_detection(tmp_path: Path):
+    path = tmp_path / "capture.log"
+    path.write_bytes(corpus("vrs", "SampleMessages.txt").read_bytes())
+    proc = cop_app("import", "--format", "sbs", "--json", str(path))
+    assert proc.returncode == 0
+    assert {r["domain"] for r in records(proc.stdout)} == {"air"}
+
+
+def test_kml_and_geojson_reports_come_out_as_land_reports():
+    proc = cop_app("import", "--json", str(corpus("togeojson", "point.kml")),
+                   str(REPO / "resources" / "scenarios" / "exercise" / "reports.geojson"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    reps = [r for r in records(proc.stdout) if r["kind"] == "report"]
+    assert {r["domain"] for r in reps} == {"land"}
+    ex = {r["id"]: r for r in reps}["EX-0004"]
+    assert ex["status"] == "verified" and ex["time"] == "2026-11-26T03:25:00Z"
+
+
+def test_demo_launch_prints_the_exercise_picture():
+    proc = cop_app("--demo")
+    assert proc.returncode == 0, proc.stderr
+    assert "alive tracks: 4 air, 5 sea" in proc.stdout
+    assert "NORDIC STAR" in proc.stdout and "reports: 4" in proc.stdout
+    assert "picture time 260329ZNOV26" in proc.stdout
