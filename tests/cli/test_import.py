@@ -74,8 +74,8 @@ def test_forced_format_overrides_detection(tmp_path: Path):
 
 
 def test_kml_and_geojson_reports_come_out_as_land_reports():
-    proc = cop_app("import", "--json", str(corpus("togeojson", "point.kml")),
-                   str(REPO / "resources" / "scenarios" / "exercise" / "reports.geojson"))  # fmt: skip
+    exercise = REPO / "resources" / "scenarios" / "exercise" / "reports.geojson"
+    proc = cop_app("import", "--json", str(corpus("togeojson", "point.kml")), str(exercise))
     assert proc.returncode == 0, proc.stderr
     reps = [r for r in records(proc.stdout) if r["kind"] == "report"]
     assert {r["domain"] for r in reps} == {"land"}
