@@ -8,6 +8,7 @@ until the window lands, the default command prints a headless summary instead.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -24,7 +25,12 @@ from cop_app.ingest.files import FileResult, feed_file
 from cop_app.paths import resource
 
 log = logging.getLogger("cop_app")
-COMMANDS = ("gui", "import")
+# Commands that live beside the code they drive: each module has
+# ``add_arguments(parser)`` and ``run(args) -> int``, so cli.py stays a dispatcher.
+PLUGGED: dict[str, tuple[str, str]] = {
+    # name: (module, help)
+}
+COMMANDS = ("gui", "import", *PLUGGED)
 MAX_ERRORS_SHOWN = 20
 
 
@@ -53,6 +59,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--json", action="store_true",
         help="print one JSON object per resulting track or report on stdout",
     )
+    for name, (module, help_text) in PLUGGED.items():
+        importlib.import_module(module).add_arguments(sub.add_parser(name, help=help_text))
     return ap.parse_args(argv)
 
 
@@ -62,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "import":
             return run_import(args.files, args.format, as_json=args.json)
+        if args.command in PLUGGED:
+            return int(importlib.import_module(PLUGGED[args.command][0]).run(args))
         return run_gui(demo=args.demo)
     except BrokenPipeError:  # `cop-app import --json ... | head`: the reader left, not an error
         sys.stderr.close()
