@@ -86,17 +86,19 @@ def to_mgrs(lat: float, lon: float, precision: int = 5) -> str:
     raw = raw.decode() if isinstance(raw, bytes) else raw
     n = precision
     head, digits = raw[: len(raw) - 2 * n], raw[len(raw) - 2 * n :]
-    gzd, square = head[:-2], head[-2:]
+    # The mgrs library pads the zone to two digits ("04Q"); references are written "4Q".
+    gzd, square = head[:-2].lstrip("0"), head[-2:]
     if n == 0:
         return f"{gzd} {square}"
     return f"{gzd} {square} {digits[:n]} {digits[n:]}"
 
 
 def from_mgrs(text: str) -> tuple[float, float]:
-    """MGRS reference (spaces allowed) to (lat, lon) of the square's south-west corner.
+    """MGRS reference (spaces allowed, any case) to (lat, lon) of the square's centre.
 
-    An MGRS reference names a square, not a point; callers wanting the centre add
-    half the square's size.
+    An MGRS reference names a square, not a point (its digits truncate the UTM
+    coordinate); the centre is the best single point for it, within half the
+    square's diagonal of anywhere inside. The mgrs library returns the centre.
     """
     compact = "".join(text.split()).upper()
     if not compact:
