@@ -76,11 +76,13 @@ def _status(value: Any, default: VerificationStatus) -> VerificationStatus:
 
 
 def _trail(steps: Any) -> list[Transition]:
+    """Trail steps as the server sends them (``from``/``to``; the first step, the
+    report's creation, has no ``from`` and reads as from ``reported``)."""
     out = []
     for s in steps or ():
         out.append(Transition(
-            from_status=_status(s.get("from_status"), VerificationStatus.REPORTED),
-            to_status=_status(s.get("to_status"), VerificationStatus.REPORTED),
+            from_status=_status(s.get("from_status", s.get("from")), VerificationStatus.REPORTED),
+            to_status=_status(s.get("to_status", s.get("to")), VerificationStatus.REPORTED),
             actor=str(s.get("actor") or ""),
             time=wire_time(s.get("time")) or 0.0,
             rationale=str(s.get("rationale") or ""),
