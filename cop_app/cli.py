@@ -29,6 +29,7 @@ log = logging.getLogger("cop_app")
 # ``add_arguments(parser)`` and ``run(args) -> int``, so cli.py stays a dispatcher.
 PLUGGED: dict[str, tuple[str, str]] = {
     # name: (module, help)
+    "sync": ("cop_app.api.command", "fill the offline cache from a verification API server"),
 }
 COMMANDS = ("gui", "import", *PLUGGED)
 MAX_ERRORS_SHOWN = 20
