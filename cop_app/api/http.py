@@ -204,7 +204,7 @@ class ApiClient:
 
     def transition(self, report_id: str, to_status: str, rationale: str) -> dict[str, Any]:
         return self.post(f"/v1/reports/{report_id}/transitions",
-                         {"to_status": to_status, "rationale": rationale})  # fmt: skip
+                         {"to": to_status, "rationale": rationale})  # fmt: skip
 
     def ingest(self, fmt: str, text: str | bytes) -> dict[str, Any]:
         return self.post(f"/v1/ingest/{fmt}", data=text, content_type="text/plain")

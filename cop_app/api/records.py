@@ -136,6 +136,10 @@ def apply_report(picture: Picture, record: dict[str, Any]) -> str:
 
 
 def apply_zone(picture: Picture, feature: dict[str, Any]) -> str:
-    zone = Zone.from_feature(feature)
+    """A zone feature; its validity times arrive as ISO text, the Zone keeps epoch seconds."""
+    props = dict(feature.get("properties") or {})
+    for name in ("valid_from", "valid_to"):
+        props[name] = wire_time(props.get(name))
+    zone = Zone.from_feature({**feature, "properties": props})
     picture.set_zone(zone)
     return zone.id

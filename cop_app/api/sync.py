@@ -174,20 +174,19 @@ class Syncer:
         assert self.last_seq is not None
         return self.last_seq
 
-    def _high_water(self) -> int:
-        body = self.client.get("/v1/changes", after=0, limit=0)
-        self._contact()
-        return int(body["last_seq"])
-
     def _initial(self) -> None:
-        hw = self._high_water()
+        """Page the current state; the cursor becomes the lowest high-water seq the lists
+        reported, so anything written while paging comes again from the changes log."""
+        marks: list[int] = []
         total = None
         done = 0
         for path, kind in (("/v1/tracks", "track"), ("/v1/reports", "report"),
                            ("/v1/alerts", "alert")):  # fmt: skip
-            for page in self.client.pages(path, limit=self.page_limit):
+            for i, page in enumerate(self.client.pages(path, limit=self.page_limit)):
                 self._contact()
                 self._check_stop()
+                if i == 0:
+                    marks.append(int(page["seq"]))
                 items = page.get("items", ())
                 total = page.get("total", total)
                 with self.lock, self.picture.batch():
@@ -199,14 +198,15 @@ class Syncer:
                 self._maybe_flush()
         zones = self.client.get("/v1/zones")
         self._contact()
+        marks.append(int(zones["seq"]))
         with self.lock, self.picture.batch():
             for feature in zones.get("features", ()):
                 self._apply_record("zone", feature)
-        self.last_seq = hw
+        self.last_seq = min(marks)
         self.flush()
 
     def _catch_up(self) -> None:
-        """Read /v1/changes after the last seq until a short page says we are caught up."""
+        """Read /v1/changes after the last seq until it reaches the high-water seq."""
         while True:
             self._check_stop()
             page = self.client.get("/v1/changes", after=self.last_seq, limit=self.changes_limit)
@@ -214,7 +214,7 @@ class Syncer:
             items = page.get("items", ())
             self.apply_changes(Change.from_json(obj) for obj in items)
             self._maybe_flush()
-            if len(items) < self.changes_limit:
+            if not items or int(page["next_after"]) >= int(page["seq"]):
                 return
 
     # ---- applying --------------------------------------------------------------------
@@ -402,4 +402,4 @@ class Syncer:
                   "end": format_iso(end) if end is not None else None}  # fmt: skip
         body = self.client.get(f"/v1/tracks/{track_id}/history", **params)
         self._contact()
-        return list(body.get("items", body.get("points", [])))
+        return list(body.get("points", []))
