@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 try:
-    from tests.server.conftest import live_server  # noqa: F401  (re-exported fixture)
+    from tests.server.conftest import live_server  # re-exported fixture
 except ImportError:  # the server's fixture has not landed yet
 
     @pytest.fixture

@@ -21,6 +21,7 @@ from cop_app.store.cache import PictureCache
 from tests.api.compare import all_seqs, differences, high_water
 from tests.api.feeding import post_until_done, report_geojson, sbs_lines
 
+
 def feed(server, batches: range, aircraft: int, reports_every: int = 10) -> None:
     tok = server.tokens["feeder"]
     t0 = time.time() - 3600
