@@ -21,7 +21,7 @@ from cop_app.core.picture import Picture
 from cop_app.core.records import report_record, track_record
 from cop_app.core.timeutil import format_dtg, format_iso
 from cop_app.ingest import FORMATS
-from cop_app.ingest.files import FileResult, feed_file
+from cop_app.ingest.files import FileResult, expand, feed_file
 from cop_app.paths import resource
 
 log = logging.getLogger("cop_app")
@@ -30,17 +30,46 @@ log = logging.getLogger("cop_app")
 PLUGGED: dict[str, tuple[str, str]] = {
     # name: (module, help)
     "sync": ("cop_app.api.command", "fill the offline cache from a verification API server"),
+    "serve": ("cop_app.server.cmd_serve", "run the reference verification API server"),
+    "token": ("cop_app.server.cmd_token", "create, list or revoke API bearer tokens"),
 }
 COMMANDS = ("gui", "import", *PLUGGED)
-MAX_ERRORS_SHOWN = 20
+ERRORS_PER_FILE = 5
+MANY_FILES = 20  # past this, only files with errors or problems get a summary line
+
+
+GLOBAL_WITH_VALUE = ("--log-level",)
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """Insert ``gui`` where the command word would stand, after the global options,
+    so ``cop-app --demo`` and ``cop-app --log-level INFO --demo`` open the window."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in ("-h", "--help", "--version") or word in COMMANDS:
+            return argv
+        if word in GLOBAL_WITH_VALUE:
+            i += 2
+            continue
+        if word.startswith("-"):
+            if any(word.startswith(g + "=") for g in GLOBAL_WITH_VALUE):
+                i += 1
+                continue
+            break  # an option of the default command (e.g. --demo)
+        sys.stderr.write(f"cop-app: unknown command {word!r}; commands: "
+                         f"{', '.join(COMMANDS)} (see cop-app --help)\n")  # fmt: skip
+        raise SystemExit(2)
+    return [*argv[:i], "gui", *argv[i:]]
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    argv = list(argv)
-    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
-        argv.insert(0, "gui")
+    argv = _with_default_command(list(argv))
     ap = argparse.ArgumentParser(
-        prog="cop-app", description="Multi-domain common operating picture (ceasefire monitoring)."
+        prog="cop-app",
+        description="Multi-domain common operating picture (ceasefire monitoring).",
+        epilog="Without a command, cop-app opens the window: `cop-app --demo` runs the "
+        "embedded exercise (reference server in-process on loopback).",
     )
     ap.add_argument("--version", action="version", version=f"cop-app {__version__}")
     ap.add_argument("--log-level", default="WARNING",
@@ -82,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_import(files: Sequence[Path], fmt: str, *, as_json: bool) -> int:
     """Import files; exit 0 when anything at all was read, errors counted on stderr."""
     picture = Picture(history_seconds=30 * 86400)
-    results = [feed_file(path, fmt, picture.upsert_many) for path in files]
+    results = [feed_file(path, fmt, picture.upsert_many, scope_report_ids=True)
+               for path in expand(files)]  # fmt: skip
     _print_summary(results, picture)
     if as_json:
         out = sys.stdout
@@ -95,29 +125,29 @@ def run_import(files: Sequence[Path], fmt: str, *, as_json: bool) -> int:
 
 
 def _print_summary(results: Sequence[FileResult], picture: Picture) -> None:
+    """Per file: updates, errors (the first few, by place) and what was skipped and why.
+    With many files, only files with something to say get a line."""
     err = sys.stderr
-    shown = 0
+    quiet = len(results) > MANY_FILES
     for r in results:
         if r.problem:
             err.write(f"{r.path}: not imported: {r.problem}\n")
             continue
-        line = f"{r.path}: {r.format}: {r.stats.accepted} accepted, {r.stats.rejected} rejected"
-        if r.skipped:
-            line += f", {r.skipped} skipped (kinds not shown)"
-        err.write(line + "\n")
-        for e in r.stats.errors:
-            if shown >= MAX_ERRORS_SHOWN:
-                break
+        if quiet and not r.stats.rejected:
+            continue
+        line = f"{r.path}: {r.format}: {r.stats.accepted} updates, {r.stats.rejected} errors"
+        err.write(line + (f"; skipped {r.skipped_what}" if r.skipped else "") + "\n")
+        for e in r.stats.errors[:ERRORS_PER_FILE]:
             err.write(f"  error: {e}\n")
-            shown += 1
+        if r.stats.rejected > ERRORS_PER_FILE:
+            err.write(f"  ... {r.stats.rejected - ERRORS_PER_FILE} more errors in this file\n")
     total_err = sum(r.stats.rejected for r in results)
-    if shown < total_err:
-        err.write(f"  ... {total_err - shown} more errors not shown\n")
+    read = sum(1 for r in results if not r.problem)
     c = picture.counts()
     err.write(
         f"picture: {c['air']} air, {c['sea']} sea, {c['land']} land tracks; "
-        f"{c['reports']} reports; {total_err} errors in "
-        f"{sum(1 for r in results if not r.problem)} of {len(results)} files\n"
+        f"{c['reports']} reports; {sum(r.stats.accepted for r in results)} updates and "
+        f"{total_err} errors from {read} of {len(results)} files\n"
     )
 
 

@@ -35,11 +35,14 @@ def track_record(track: Track) -> dict[str, Any]:
         "time": format_iso(track.time) if track.time is not None else None,
         "sources": list(track.sources),
     }
-    if isinstance(track, MaritimeTrack) and track.mmsi is not None:
-        out["mmsi"] = track.mmsi
-    if isinstance(track, AirTrack) and track.icao24 is not None:
-        out["icao24"] = track.icao24
     f = track.fields
+    # Identifiers whatever the domain: a SAR aircraft (AIS type 9) is air with an MMSI.
+    mmsi = track.mmsi if isinstance(track, MaritimeTrack) else f.get("mmsi")
+    icao24 = track.icao24 if isinstance(track, AirTrack) else f.get("icao24")
+    if mmsi is not None:
+        out["mmsi"] = mmsi
+    if icao24 is not None:
+        out["icao24"] = icao24
     for key in _TRACK_EXTRA:
         value = f.get(key)
         if value is None and key in ("speed_kn", "course_deg", "heading_deg", "callsign"):
@@ -48,8 +51,6 @@ def track_record(track: Track) -> dict[str, Any]:
             out[key] = _clean(value)
     if "identity" in out:
         out["identity"] = track.identity.label
-    if isinstance(track, MaritimeTrack) and "mmsi" not in out and f.get("mmsi") is not None:
-        out["mmsi"] = f["mmsi"]
     return out
 
 

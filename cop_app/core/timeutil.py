@@ -41,9 +41,11 @@ def parse_iso(text: str) -> float:
 def format_iso(t: float) -> str:
     """ISO 8601 UTC with a ``Z`` and millisecond precision where there is any."""
     dt = to_datetime(t)
+    # strftime's %Y does not pad years before 1000 on glibc; ISO 8601 needs four digits.
+    base = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
     if dt.microsecond:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{base}.{dt.microsecond // 1000:03d}Z"
+    return base + "Z"
 
 
 def format_dtg(t: float, *, seconds: bool = False) -> str:

@@ -206,6 +206,7 @@ class SbsParser(LineParser):
         super().__init__(source)
         self.clock = clock
         self.utc_offset_s = utc_offset_s
+        self.non_track_records = 0  # valid STA/AIR/ID/SEL/CLK records: neither update nor error
         self._days: dict[str, float | None] = {}
 
     def parse_line(self, line: str, lineno: int) -> Iterable[Item]:
@@ -216,6 +217,7 @@ class SbsParser(LineParser):
         if source is None:
             kind = f[0].strip().lstrip("\ufeff")
             if kind in SBS_OTHER_TYPES:
+                self.non_track_records += 1
                 return ()
             source = SBS_TRACK_TYPES.get(kind)
             if source is None:

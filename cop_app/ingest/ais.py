@@ -9,8 +9,9 @@ from tag blocks, USCG trailers and Gatehouse ``$PGHP`` lines, and a per-line cos
 enough to keep up with pyais alone (see benchmarks/ingest.py).
 
 Decisions (documented for the operator and the tests):
-- Anything that is not an AIS sentence is a ParseError ("not an AIS sentence"),
-  including other NMEA such as ``$GPGGA``; blank lines and ``#`` comments are skipped.
+- Anything that is not an AIS sentence is a ParseError ("not an AIS sentence"), except
+  well-formed ``$`` NMEA sentences with a good checksum (``$GPGGA``, a receiver's own
+  GPS), counted in ``other_nmea``; blank lines and ``#`` comments are skipped.
 - A tag block with a bad checksum is a ParseError and its contents (time, station) are
   not used, as NMEA 4.10 says; the sentence after it carries its own checksum, so it is
   still decoded when that checksum is good.
@@ -52,6 +53,16 @@ _ARMOUR = bytes((*range(48, 88), *range(96, 120)))  # the 64 valid payload chara
 _MSG_TYPE = {chr(c): c - 48 if c < 88 else c - 56 for c in (*range(48, 88), *range(96, 120))}
 
 
+def _valid_nmea(s: str) -> bool:
+    """A ``$``-sentence whose checksum is right (the receiver's GPS and other talkers)."""
+    star = s.find("*")
+    if star < 2:
+        return False
+    expected = _HEX2.get(s[star + 1 : star + 3])
+    body = s[1:star]
+    return expected is not None and body.isascii() and reduce(xor, body.encode(), 0) == expected
+
+
 def _epoch(text: str) -> float | None:
     """Unix seconds (10 digits) or milliseconds (13 digits) as float; None if neither."""
     if not text.isdigit() or not 9 <= len(text) <= 13:
@@ -81,6 +92,7 @@ class AisParser(LineParser):
     def __init__(self, source: str = "", clock: Callable[[], float] = timeutil.now) -> None:
         super().__init__(source)
         self.clock = clock
+        self.other_nmea = 0  # valid non-AIS NMEA sentences ($GPGGA...)
         self.ignored = 0  # valid AIS messages of types that carry no track data
         self._groups: dict[tuple[str, str, str], _Group] = {}
         self._gatehouse_time: float | None = None
@@ -150,6 +162,11 @@ class AisParser(LineParser):
             return
         elif c0 == "$" and s.startswith("$PGHP"):
             self._gatehouse(s, out)
+            return
+        elif c0 == "$" and _valid_nmea(s):
+            # A receiver's own GPS ($GPGGA...) and other instrument sentences share the
+            # line with AIS; they are valid NMEA, not junk: counted apart, not as errors.
+            self.other_nmea += 1
             return
         else:
             out.append(self._err("not an AIS sentence", s))

@@ -18,6 +18,7 @@ from typing import Any
 import shapely
 
 from cop_app.core.enums import EventType, Perception
+from cop_app.core.geo import valid_position
 from cop_app.core.timeutil import parse_iso
 from cop_app.core.updates import ReportUpdate
 from cop_app.core.verification import VerificationStatus
@@ -123,6 +124,11 @@ class ReportMapper:
         props = feature.get("properties") or {}
         geometry = feature.get("geometry")
         point = representative_point(geometry)
+        if point is not None and not valid_position(*point):
+            # Kept as a record (the file said it), but never drawn somewhere it is not.
+            self.problems.append(f"position {point[0]:.6f},{point[1]:.6f} out of range; "
+                                 "report kept without a location")  # fmt: skip
+            point = None
         time, time_end = self._times(props)
         fields: dict[str, Any] = {"properties": props}
         for name, keys in (("title", TITLE_KEYS), ("text", TEXT_KEYS)):

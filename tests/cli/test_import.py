@@ -51,7 +51,7 @@ def test_bad_input_is_counted_and_the_good_lines_still_land(tmp_path: Path):
     feed.write_text("\n".join([good[0], "garbage \x00\x01 line", *good[1:]]) + "\n")
     proc = cop_app("import", "--json", str(feed))
     assert proc.returncode == 0
-    assert "1 rejected" in proc.stderr and "line 2" in proc.stderr
+    assert "1 errors" in proc.stderr and "line 2" in proc.stderr
     assert len(records(proc.stdout)) >= 1
 
 
@@ -79,7 +79,7 @@ def test_kml_and_geojson_reports_come_out_as_land_reports():
     assert proc.returncode == 0, proc.stderr
     reps = [r for r in records(proc.stdout) if r["kind"] == "report"]
     assert {r["domain"] for r in reps} == {"land"}
-    ex = {r["id"]: r for r in reps}["EX-0004"]
+    ex = {r["id"]: r for r in reps}["reports.geojson:EX-0004"]
     assert ex["status"] == "verified" and ex["time"] == "2026-11-26T03:25:00Z"
 
 
@@ -89,3 +89,47 @@ def test_demo_launch_prints_the_exercise_picture():
     assert "alive tracks: 4 air, 5 sea" in proc.stdout
     assert "NORDIC STAR" in proc.stdout and "reports: 4" in proc.stdout
     assert "picture time 260329ZNOV26" in proc.stdout
+
+
+def test_report_ids_are_scoped_by_file_so_two_files_do_not_overwrite(tmp_path: Path):
+    def feature(lon: float, title: str) -> str:
+        return json.dumps({"type": "Feature", "id": 1, "properties": {"title": title},
+                           "geometry": {"type": "Point", "coordinates": [lon, 48.0]}})  # fmt: skip
+
+    (tmp_path / "a.geojson").write_text(feature(30.1, "Shelling near A"))
+    (tmp_path / "b.geojson").write_text(feature(36.5, "Small-arms fire near B"))
+    proc = cop_app("import", "--json", str(tmp_path / "a.geojson"), str(tmp_path / "b.geojson"))
+    titles = {r["id"]: r["name"] for r in records(proc.stdout)}
+    assert titles == {"a.geojson:1": "Shelling near A", "b.geojson:1": "Small-arms fire near B"}
+
+
+def test_folders_gzip_and_stdin_are_read(tmp_path: Path):
+    import gzip
+
+    (tmp_path / "feeds").mkdir()
+    raw = corpus("vrs", "SampleMessages.txt").read_bytes()
+    (tmp_path / "feeds" / "cap.sbs.gz").write_bytes(gzip.compress(raw))
+    (tmp_path / "feeds" / "empty.nmea").write_bytes(b"")
+    proc = cop_app("import", "--json", str(tmp_path / "feeds"))
+    assert proc.returncode == 0, proc.stderr
+    assert "empty.nmea: not imported: empty file" in proc.stderr
+    from_gzip = {r["id"] for r in records(proc.stdout)}
+    piped = subprocess.run([sys.executable, "-m", "cop_app.cli", "import", "--json", "-"],
+                           input=raw, capture_output=True, cwd=REPO, timeout=60)  # fmt: skip
+    assert piped.returncode == 0
+    assert {r["id"] for r in records(piped.stdout.decode())} == from_gzip
+    assert len(from_gzip) >= 2
+
+
+def test_skipped_input_says_what_it_was():
+    proc = cop_app("import", str(corpus("gpsd", "ais-nmea.log")))
+    assert proc.returncode == 0
+    assert "non-AIS NMEA sentences" in proc.stderr
+    assert "0 errors" in proc.stderr  # the receiver's own GPS sentences are not errors
+
+
+def test_global_options_before_the_command_and_unknown_commands():
+    proc = cop_app("--log-level", "INFO", "--demo")
+    assert proc.returncode == 0 and "exercise picture" in proc.stdout
+    proc = cop_app("bogus")
+    assert proc.returncode == 2 and "unknown command 'bogus'" in proc.stderr

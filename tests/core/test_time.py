@@ -34,3 +34,8 @@ def test_age_text():
     assert T.format_age(5) == "5 s ago"
     assert T.format_age(180) == "3 min ago"
     assert T.format_age(7200) == "2 h ago"
+
+
+def test_iso_years_before_1000_keep_four_digits():
+    t = T.parse_iso("0725-01-01T00:00:00Z")
+    assert T.format_iso(t) == "0725-01-01T00:00:00Z"

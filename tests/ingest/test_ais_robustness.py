@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from pyais.messages import TagBlock
 from pyais.stream import IterMessages
+from pyais.util import compute_checksum
 
 from cop_app.core.updates import ParseError, TrackUpdate
 from cop_app.ingest.ais import AisParser
@@ -32,14 +33,30 @@ def tag_block_ok(line: str) -> bool:
     return tb.is_valid
 
 
-def junk_lines(data: bytes) -> int:
-    """Lines that are neither blank, comment, AIS nor a Gatehouse time: must be errors."""
-    n = 0
+def other_nmea_ok(line: str) -> bool:
+    """A ``$`` sentence whose NMEA checksum is right, by pyais's own checksum routine."""
+    star = line.find("*")
+    if not line.startswith("$") or star < 0:
+        return False
+    try:
+        return compute_checksum(line[:star].encode()) == int(line[star + 1 : star + 3], 16)
+    except ValueError:
+        return False
+
+
+def junk_lines(data: bytes) -> tuple[int, int]:
+    """(junk, other NMEA): lines that are neither blank, comment, AIS nor a Gatehouse time
+    must be errors, except valid ``$`` NMEA sentences (a receiver's GPS), counted apart."""
+    junk = other = 0
     for raw in data.decode().splitlines():
         s = raw.strip()
-        if s and not s.startswith(("#", "!", "\\", "$PGHP")):
-            n += 1
-    return n
+        if not s or s.startswith(("#", "!", "\\", "$PGHP")):
+            continue
+        if other_nmea_ok(s):
+            other += 1
+        else:
+            junk += 1
+    return junk, other
 
 
 @pytest.mark.parametrize("name", ["mixed.txt", "sample.ais", "nmea_data_sample.txt"])
@@ -52,7 +69,9 @@ def test_pyais_files_decode_every_valid_message(name: str) -> None:
     assert parser.stats.accepted == len(updates)
     assert parser.stats.rejected == len(errors)
     assert len(updates) + parser.ignored == pyais_valid_count(data)
-    assert sum("not an AIS sentence" in e.reason for e in errors) >= junk_lines(data)
+    junk, other = junk_lines(data)
+    assert sum("not an AIS sentence" in e.reason for e in errors) >= junk
+    assert parser.other_nmea == other
 
 
 @pytest.mark.parametrize("name", ["mixed.txt", "sample.ais"])
