@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 try:
-    from tests.server.conftest import live_server  # re-exported fixture
+    from tests.server.conftest import live_server, live_server_factory  # re-exported
 except ImportError:  # the server's fixture has not landed yet
 
     @pytest.fixture
