@@ -1,5 +1,5 @@
 """Acceptance (issue 3, Feeds): gpsd's AIS logs sent over UDP and the VRS BaseStation
-lines sent over TCP appear as tracks through ``GET /v1/tracks``.
+lines sent over TCP appear as tracks through ``GET /v1/tracks`` (and CoT over UDP too).
 
 The real ``cop-app serve --nmea-udp PORT --sbs-tcp HOST:PORT`` runs as a subprocess; the
 test plays the receivers (an AIS-catcher-like UDP sender, a dump1090-like port 30003) and
@@ -14,6 +14,7 @@ import time
 
 import requests
 
+from tests.ingest.cot_support import event_attrs, fts_files
 from tests.server.feed_support import (
     ais_lines,
     datagrams_of,
@@ -55,12 +56,13 @@ def gpsd_last_positions() -> dict[int, tuple[float, float]]:
 
 
 def test_ais_over_udp_and_sbs_over_tcp_appear_in_v1_tracks(live_server_factory) -> None:
-    udp_port = free_port(socket.SOCK_DGRAM)
+    udp_port, cot_port = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_DGRAM)
     sbs = socket.create_server(("127.0.0.1", 0))  # the dump1090 stand-in, up first
     sbs.settimeout(20)
     sbs_port = sbs.getsockname()[1]
     server = live_server_factory(("--nmea-udp", f"127.0.0.1:{udp_port}",
-                                  "--sbs-tcp", f"127.0.0.1:{sbs_port}"), name="feeds")  # fmt: skip
+                                  "--sbs-tcp", f"127.0.0.1:{sbs_port}",
+                                  "--cot-udp", f"127.0.0.1:{cot_port}"), name="feeds")  # fmt: skip
     token = server.tokens["viewer"]
     try:
         conn, _ = sbs.accept()  # the server's SBS client connects to us
@@ -72,6 +74,11 @@ def test_ais_over_udp_and_sbs_over_tcp_appear_in_v1_tracks(live_server_factory) 
             grams = [d for n, name in enumerate(AIS_LOGS)
                      for d in datagrams_of(ais_lines(name), seed=n)]  # fmt: skip
             send_datagrams(udp_port, grams)
+            cot = [p for p in fts_files() if p.parent.name == "a-u-A-M-F"]
+            send_datagrams(cot_port, [p.read_bytes() for p in cot])
+            cot_points = {f"cot:{e['uid']}": (float(pt["lat"]), float(pt["lon"]))
+                          for e, pt in (event_attrs(p.read_text()) for p in cot)}  # fmt: skip
+            cot_ids = set(cot_points)
 
             mmsis = {o["mmsi"] for name in AIS_LOGS for _, o in gpsd_objects(name)
                      if o["type"] in STATION_TYPES}  # fmt: skip
@@ -82,7 +89,8 @@ def test_ais_over_udp_and_sbs_over_tcp_appear_in_v1_tracks(live_server_factory) 
                 tracks = all_tracks(server.url, token)
                 got_mmsi = {t.get("mmsi") for t in tracks.values()}
                 got_icao = {t.get("icao24") for t in tracks.values()}
-                if mmsis <= got_mmsi and icaos <= got_icao or time.monotonic() > deadline:
+                done = mmsis <= got_mmsi and icaos <= got_icao and cot_ids <= set(tracks)
+                if done or time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
     finally:
@@ -90,6 +98,10 @@ def test_ais_over_udp_and_sbs_over_tcp_appear_in_v1_tracks(live_server_factory) 
 
     assert mmsis - got_mmsi == set(), "AIS stations missing from /v1/tracks"
     assert icaos - got_icao == set(), "aircraft missing from /v1/tracks"
+    assert cot_ids - set(tracks) == set(), "CoT tracks missing from /v1/tracks"
+    # CoT (a bonus to the acceptance criterion): the last event of each uid is current.
+    for tid, (lat, lon) in cot_points.items():
+        assert (tracks[tid]["lat"], tracks[tid]["lon"]) == (lat, lon), tracks[tid]
     by_mmsi = {t["mmsi"]: t for t in tracks.values() if "mmsi" in t}
     by_icao = {t["icao24"]: t for t in tracks.values() if "icao24" in t}
     # Sea tracks: where gpsd says a ship last was.
