@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,9 +92,19 @@ class SqliteDialect(Dialect):
     begin_write = "BEGIN IMMEDIATE"
 
     def prepare(self, conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint
         conn.execute("PRAGMA busy_timeout=10000")
+        # Switching to WAL needs a moment alone with the file; when several processes
+        # open a new database at once (token commands, the server) one may get BUSY
+        # without the busy handler being consulted, hence the short retry.
+        for attempt in range(100):
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    raise
+                time.sleep(0.05)
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoint
         conn.execute("PRAGMA foreign_keys=ON")
 
 
