@@ -17,7 +17,9 @@ receives the raw text, for a recorder or a forwarder; it is never the parsing pa
 Threads, not asyncio: the listeners must also run inside the desktop app's ``--demo``
 (a Qt process with no event loop) and in tests, and the sink does blocking work (SQLite
 writes) that would stall uvicorn's loop if run on it. A blocking socket with a short
-timeout per feed is simple, and ``stop()`` is honoured within that timeout.
+timeout per feed is simple, and ``stop()`` is honoured within that timeout. A UDP feed
+has two threads: one only receives (so a burst is not lost in the kernel while the sink
+writes), the other parses and delivers in batches, with a byte cap on what waits.
 
 Every feed survives any input: parsers never raise, a failing sink is counted and
 logged, and a datagram is at most 64 KB (the UDP maximum; the receive buffer is that
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import queue
 import random
 import socket
 import struct
@@ -52,6 +55,8 @@ MAX_DATAGRAM = 65536  # bytes; no IPv4/IPv6 UDP payload is larger (65507/65527)
 MAX_SENDERS = 256  # NMEA parsers kept per UDP feed (one per sender address)
 POLL_S = 0.25  # socket timeout: how soon a blocked thread notices stop()
 RCVBUF = 4 * 1024 * 1024  # ask for a large kernel buffer so bursts are not dropped
+MAX_QUEUED_BYTES = 32 * 1024 * 1024  # UDP datagrams received but not yet parsed
+MAX_BATCH = 500  # datagrams parsed per sink call (per sender)
 # TAK Protocol version 1 "mesh" datagrams start 0xbf 0x01 0xbf, then protobuf.
 TAK_MESH_HEADER = b"\xbf\x01\xbf"
 
@@ -67,6 +72,7 @@ class FeedStats:
     errors: int = 0  # ParseErrors plus failures of the sink or the socket
     reconnects: int = 0  # SBS: connections made after the first
     evicted_senders: int = 0  # NMEA: parsers dropped by the LRU cap
+    dropped: int = 0  # UDP: datagrams dropped because the parse queue was full
     last_error: str | None = None
     last_error_at: float | None = None
     last_data_at: float | None = None  # UTC epoch seconds of the last bytes received
@@ -145,7 +151,11 @@ class Feed:
             self.stats.lines += data.count(b"\n")
             self.stats.last_data_at = self.clock()
 
-    def _deliver(self, items: list[Item], source: str, raw: bytes | None = None) -> None:
+    def _tap(self, raw: bytes, source: str) -> None:
+        if self.text_sink is not None:
+            self._call(self.text_sink, self.fmt, raw.decode("utf-8", errors="replace"), source)
+
+    def _deliver(self, items: list[Item], source: str) -> None:
         """Count and hand over; a sink that raises costs this batch only."""
         errors = [i for i in items if isinstance(i, ParseError)]
         with self._lock:
@@ -153,8 +163,6 @@ class Feed:
         if errors:
             last = errors[-1]
             self._count_error(str(last), len(errors))
-        if raw is not None and self.text_sink is not None:
-            self._call(self.text_sink, self.fmt, raw.decode("utf-8", errors="replace"), source)
         if items:
             self._call(self.sink, items, source)
 
@@ -183,6 +191,8 @@ class _UdpListener(Feed):
         super().__init__(host, port, sink, **kw)
         self.interface = interface  # for multicast: the local address to join on
         self._sock: socket.socket | None = None
+        self._queue: queue.SimpleQueue[tuple[bytes, str] | None] = queue.SimpleQueue()
+        self._queued_bytes = 0
 
     def _open(self) -> None:
         addr = ipaddress.ip_address(self.host)
@@ -216,9 +226,13 @@ class _UdpListener(Feed):
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
 
     def _run(self) -> None:
+        """Receive only; a second thread parses and delivers (see ``_drain``)."""
         sock = self._sock
         assert sock is not None
         self.state = "listening"
+        worker = threading.Thread(target=self._drain_guarded, name=f"{self.name} parse",
+                                  daemon=True)  # fmt: skip
+        worker.start()
         try:
             while not self._stop.is_set():
                 try:
@@ -231,17 +245,65 @@ class _UdpListener(Feed):
                     self._count_error(f"receive failed: {exc}")
                     continue
                 self._received(data)
-                self._datagram(data, f"{self.name}/{addr[0]}:{addr[1]}")
+                self._enqueue(data, f"{self.name}/{addr[0]}:{addr[1]}")
         finally:
-            self._flush()
             sock.close()
             self._sock = None
+            self._queue.put(None)  # the worker drains what is queued, flushes, and ends
+            worker.join()
+
+    def _enqueue(self, data: bytes, source: str) -> None:
+        with self._lock:
+            full = self._queued_bytes + len(data) > MAX_QUEUED_BYTES
+            if full:
+                self.stats.dropped += 1
+            else:
+                self._queued_bytes += len(data)
+        if full:
+            self._count_error("receive queue full (the sink is too slow); datagram dropped")
+        else:
+            self._queue.put((data, source))
+
+    def _drain_guarded(self) -> None:
+        try:
+            self._drain()
+        except Exception as exc:
+            log.exception("%s: parse thread stopped", self.name)
+            self._count_error(f"parse thread stopped: {type(exc).__name__}: {exc}")
+
+    def _drain(self) -> None:
+        """Parse queued datagrams and hand them over in batches, one sink call per sender.
+
+        Why a separate thread and batches: the receive loop must get back to recvfrom at
+        once or the kernel drops datagrams in a burst, and the sink (one SQLite
+        transaction per call) is far cheaper per update in batches.
+        """
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            by_source: dict[str, list[Item]] = {}
+            for entry in batch:
+                if entry is None:
+                    continue
+                data, source = entry
+                with self._lock:
+                    self._queued_bytes -= len(data)
+                by_source.setdefault(source, []).extend(self._parse(data, source))
+            for source, items in by_source.items():
+                self._deliver(items, source)
+            if None in batch:
+                self._flush()
+                return
 
     @property
     def name(self) -> str:
         return self._name or f"{self.kind}:{self.port}"
 
-    def _datagram(self, data: bytes, source: str) -> None:
+    def _parse(self, data: bytes, source: str) -> list[Item]:
         raise NotImplementedError
 
     def _flush(self) -> None:
@@ -268,7 +330,7 @@ class NmeaUdpListener(_UdpListener):
         self.max_senders = max(1, max_senders)
         self._parsers: OrderedDict[str, StreamParser] = OrderedDict()
 
-    def _datagram(self, data: bytes, source: str) -> None:
+    def _parse(self, data: bytes, source: str) -> list[Item]:
         parser = self._parsers.get(source)
         if parser is None:
             parser = self._parsers[source] = make_parser(self.fmt, source)
@@ -283,7 +345,8 @@ class NmeaUdpListener(_UdpListener):
             data += b"\r\n"
             with self._lock:
                 self.stats.lines += 1
-        self._deliver(parser.feed(data), source, data)
+        self._tap(data, source)
+        return parser.feed(data)
 
     def _flush(self) -> None:
         while self._parsers:
@@ -303,14 +366,13 @@ class CotUdpListener(_UdpListener):
     fmt = "cot"
     kind = "cot-udp"
 
-    def _datagram(self, data: bytes, source: str) -> None:
+    def _parse(self, data: bytes, source: str) -> list[Item]:
         if data.startswith(TAK_MESH_HEADER):
-            err = ParseError(source, "offset 0",
-                             "TAK Protocol v1 (protobuf) is not supported; send CoT XML",
-                             excerpt(data[:40].hex()))  # fmt: skip
-            self._deliver([err], source)
-            return
-        self._deliver(make_parser(self.fmt, source).parse_all(data), source, data)
+            return [ParseError(source, "offset 0",
+                               "TAK Protocol v1 (protobuf) is not supported; send CoT XML",
+                               excerpt(data[:40].hex()))]  # fmt: skip
+        self._tap(data, source)
+        return make_parser(self.fmt, source).parse_all(data)
 
 
 class SbsTcpClient(Feed):
@@ -393,7 +455,8 @@ class SbsTcpClient(Feed):
                 cut = data.rfind(b"\n")
                 tail = (tail + data)[-200:] if cut < 0 else data[cut + 1 :][-200:]
                 self._received(data)
-                self._deliver(parser.feed(data), source, data)
+                self._tap(data, source)
+                self._deliver(parser.feed(data), source)
         finally:
             sock.close()
         if tail.strip():  # the parser (and its partial line) is dropped, not closed

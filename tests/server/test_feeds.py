@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from cop_app.core.enums import Domain
 from cop_app.core.updates import air_key, sea_key
+from cop_app.server import feeds
 from cop_app.server.feeds import (
     TAK_MESH_HEADER,
     CotUdpListener,
@@ -221,13 +222,42 @@ def test_a_failing_sink_is_counted_and_the_feed_goes_on() -> None:
 
     feed = NmeaUdpListener("127.0.0.1", 0, sink).start()
     try:
-        send_datagrams(feed.port, [GOOD, GOOD])
-        wait_for(lambda: len(calls) == 2, what="both deliveries")
+        send_datagrams(feed.port, [GOOD])
+        wait_for(lambda: len(calls) == 1, what="the failing delivery")
+        send_datagrams(feed.port, [GOOD])
+        wait_for(lambda: len(calls) == 2, what="the next delivery")
     finally:
         feed.stop()
     snap = feed.snapshot()
     assert snap["errors"] == 1 and "database is locked" in snap["last_error"]
     assert snap["updates"] == 2
+
+
+def test_a_stalled_sink_costs_datagrams_not_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feeds, "MAX_QUEUED_BYTES", 10 * len(GOOD))
+    release = threading.Event()
+    got: list[int] = []
+
+    def sink(items: list, source: str) -> None:
+        release.wait(10)
+        got.append(len(items))
+
+    feed = NmeaUdpListener("127.0.0.1", 0, sink).start()
+    try:
+        send_datagrams(feed.port, [GOOD])
+        wait_for(lambda: feed.snapshot()["datagrams"] == 1)
+        time.sleep(0.1)  # the parse thread is now stuck in the sink
+        send_datagrams(feed.port, [GOOD] * 40)
+        wait_for(lambda: feed.snapshot()["datagrams"] == 41, what="all received")
+        snap = feed.snapshot()
+        assert snap["dropped"] == 40 - 10 and "queue full" in snap["last_error"]
+        release.set()
+        wait_for(lambda: sum(got) == 11, what="the first and the ten queued")
+        send_datagrams(feed.port, [GOOD])  # and the feed goes on
+        wait_for(lambda: sum(got) == 12, what="one more after the stall")
+    finally:
+        release.set()
+        feed.stop()
 
 
 def test_text_sink_gets_the_raw_datagrams(sink: Collector) -> None:
