@@ -74,17 +74,28 @@ class BodyLimit:
                     await _send_problem(send, scope, _too_large(limit))
                     return
         seen = 0
+        answered = False
 
         async def counted() -> dict:
-            nonlocal seen
+            # Past the limit, answer 413 ourselves and tell the app the client left, so
+            # whatever it was parsing stops; its own late answer is dropped below.
+            nonlocal seen, answered
+            if answered:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _too_large(limit)
+                    answered = True
+                    await _send_problem(send, scope, _too_large(limit))
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counted, send)
+        async def guarded_send(message: dict) -> None:
+            if not answered:
+                await send(message)
+
+        await self.app(scope, counted, guarded_send)
 
 
 def _too_large(limit: int) -> Problem:

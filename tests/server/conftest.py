@@ -14,12 +14,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 
+from cop_app.server.auth import create_token
+from cop_app.server.storage import Storage
 from tests.conftest import REPO
 
 ROLES = ("viewer", "observer", "verifier", "feeder", "admin")
@@ -60,14 +61,15 @@ class LiveServer:
         self.tokens: dict[str, str] = {}
 
     def create_tokens(self, roles: Sequence[str] = ROLES) -> dict[str, str]:
-        def one(role: str) -> tuple[str, str]:
-            out = cop_app("token", "create", "--db", str(self.db), "--role", role,
-                          "--name", f"test-{role}")  # fmt: skip
-            assert out.returncode == 0, out.stderr
-            return role, out.stdout.strip()
-
-        with ThreadPoolExecutor(len(roles)) as pool:
-            self.tokens.update(pool.map(one, roles))
+        """One token per role, made by the same code ``cop-app token create`` runs
+        (in-process: five CLI start-ups would cost seconds per server; test_tokens.py
+        covers the command itself)."""
+        storage = Storage(self.db)
+        try:
+            for role in roles:
+                self.tokens[role] = create_token(storage, role, f"test-{role}")[0]
+        finally:
+            storage.close()
         return self.tokens
 
     def headers(self, role: str = "admin") -> dict[str, str]:
