@@ -134,3 +134,12 @@ def live_server_factory(tmp_path: Path) -> Iterator:
 def live_server(live_server_factory) -> LiveServer:
     """A fresh server (empty database) for one test."""
     return live_server_factory()
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """One server shared by the tests of a module (for tests that tolerate shared state)."""
+    srv = LiveServer(tmp_path_factory.mktemp("srv") / "server.sqlite")
+    srv.create_tokens()
+    yield srv.start()
+    srv.kill()

@@ -78,8 +78,8 @@ def test_ingested_ais_appears_as_tracks_at_gpsd_positions(srv):
         # only single-position vessels are compared exactly.
         assert t["mmsi"] == mmsi
     lines = corpus("gpsd", "sample.aivdm.ju.chk").read_text().splitlines()
-    singles = Counter(json.loads(x)["mmsi"] for x in lines
-                      if x.startswith("{") and json.loads(x).get("type") in (1, 2, 3, 18))  # fmt: skip
+    decoded = [json.loads(x) for x in lines if x.startswith("{")]
+    singles = Counter(d["mmsi"] for d in decoded if d.get("type") in (1, 2, 3, 18))
     checked = 0
     for mmsi, (lat, lon) in expected.items():
         if singles[mmsi] == 1:
