@@ -41,31 +41,59 @@ def track_fields(record: dict[str, Any]) -> dict[str, Any]:
             if k in _FIELD_KEYS and k not in _TRACK_META and v is not None}  # fmt: skip
 
 
-def apply_track(picture: Picture, record: dict[str, Any]) -> str:
-    """Make the picture's track equal to ``record``; returns its key."""
+def _track_state(picture: Picture, record: dict[str, Any]) -> tuple:
+    """(key, domain, fields, sources, last_time, stale_s, (t, lat, lon)) for a restore."""
     key = str(record["id"])
     domain = Domain.parse(str(record["domain"]))
     fields = track_fields(record)
     t = wire_time(record.get("time"))
-    last = float("-inf") if t is None else t
     lat, lon = record.get("lat"), record.get("lon")
-    if key in picture:
-        ht, hla, hlo = picture.history(key)
+    has_fix = t is not None and lat is not None and lon is not None
+    if key not in picture:  # the common case of an initial sync: no history to extend
+        history = ([t], [lat], [lon]) if has_fix else (_EMPTY, _EMPTY, _EMPTY)
     else:
-        ht = hla = hlo = np.empty(0)
-    if t is not None and lat is not None and lon is not None:
+        ht, hla, hlo = picture.history(key)
         n = len(ht)
-        if not (n and ht[-1] == t and hla[-1] == lat and hlo[-1] == lon):
+        if has_fix and not (n and ht[-1] == t and hla[-1] == lat and hlo[-1] == lon):
             ht, hla, hlo = np.append(ht, t), np.append(hla, lat), np.append(hlo, lon)
+        history = (ht, hla, hlo)
     stale_at = wire_time(record.get("stale_at"))
     if stale_at is not None and t is not None:
         stale_s = max(0.0, stale_at - t)
     else:
         stale_s = picture.stale.for_update(domain, fields)
-    picture.restore_track(key, domain, fields=fields,
-                          sources=[str(s) for s in record.get("sources") or ()],
-                          last_time=last, stale_s=stale_s, history=(ht, hla, hlo))  # fmt: skip
+    sources = [str(s) for s in record.get("sources") or ()]
+    last = float("-inf") if t is None else t
+    return key, domain, fields, sources, last, stale_s, history
+
+
+_EMPTY = np.empty(0)
+
+
+def apply_track(picture: Picture, record: dict[str, Any]) -> str:
+    """Make the picture's track equal to ``record``; returns its key."""
+    key, domain, fields, sources, last, stale_s, history = _track_state(picture, record)
+    picture.restore_track(key, domain, fields=fields, sources=sources, last_time=last,
+                          stale_s=stale_s, history=history)  # fmt: skip
     return key
+
+
+def apply_tracks(picture: Picture, records: list[dict[str, Any]]) -> list[str]:
+    """Many records at once (a page of the initial sync): one whole-column restore,
+    ~20x cheaper than one ``restore_track`` per record at 100k tracks."""
+    if not records:
+        return []
+    states = [_track_state(picture, r) for r in records]
+    if not hasattr(picture, "restore_tracks"):  # a Picture without the batch restore
+        for key, domain, fields, sources, last, stale_s, history in states:
+            picture.restore_track(key, domain, fields=fields, sources=sources, last_time=last,
+                                  stale_s=stale_s, history=history)  # fmt: skip
+        return [st[0] for st in states]
+    keys, domains, fields, sources, last, stale, hist = (list(c) for c in zip(*states, strict=True))
+    history = ([h[0] for h in hist], [h[1] for h in hist], [h[2] for h in hist])
+    picture.restore_tracks(keys, domains, fields=fields, sources=sources, last_time=last,
+                           stale_s=stale, history=history)  # fmt: skip
+    return keys
 
 
 def _status(value: Any, default: VerificationStatus) -> VerificationStatus:

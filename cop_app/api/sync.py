@@ -30,7 +30,13 @@ from typing import Any
 import requests
 
 from cop_app.api.http import ApiClient, ApiError
-from cop_app.api.records import apply_report, apply_track, apply_zone, wire_time
+from cop_app.api.records import (
+    apply_report,
+    apply_track,
+    apply_tracks,
+    apply_zone,
+    wire_time,
+)
 from cop_app.api.sse import SSEDecoder
 from cop_app.core.picture import Picture
 from cop_app.store.cache import AutoSave, PictureCache
@@ -190,8 +196,12 @@ class Syncer:
                 items = page.get("items", ())
                 total = page.get("total", total)
                 with self.lock, self.picture.batch():
-                    for rec in items:
-                        self._apply_record(kind, rec)
+                    if kind == "track":
+                        apply_tracks(self.picture, items)
+                        self._note_seqs(kind, items)
+                    else:
+                        for rec in items:
+                            self._apply_record(kind, rec)
                 done += len(items)
                 if self.on_progress is not None:
                     self.on_progress(done, total)
@@ -218,6 +228,12 @@ class Syncer:
                 return
 
     # ---- applying --------------------------------------------------------------------
+    def _note_seqs(self, kind: str, records: list[dict[str, Any]]) -> None:
+        seqs = self._record_seq
+        for rec in records:
+            if rec.get("seq") is not None:
+                seqs[(kind, str(rec["id"]))] = int(rec["seq"])
+
     def _apply_record(self, kind: str, rec: dict[str, Any]) -> None:
         if kind == "track":
             apply_track(self.picture, rec)
