@@ -200,6 +200,8 @@ P413 = {"model": m.Problem, "description": "body too large"}
 P422 = {"model": m.Problem, "description": "request does not match the contract"}
 READ = {401: P401, 403: P403, 422: P422}
 PAGED = {**READ, 400: P400}
+WRITE = {**READ, 400: {"model": m.Problem, "description": "the body is not valid JSON"},
+         413: P413}
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=1000, description="opaque, from next_cursor")]
@@ -354,9 +356,8 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
         return _json(body)
 
     @app.post("/v1/reports", status_code=201, response_model=None, tags=["reports"],
-              responses={201: {"model": m.Report, "description": "created"}, **READ,
-                         409: {"model": m.Problem, "description": "the id exists"},
-                         413: P413},
+              responses={201: {"model": m.Report, "description": "created"}, **WRITE,
+                         409: {"model": m.Problem, "description": "the id exists"}},
               summary="File a new report (observer)")  # fmt: skip
     def create_report(principal: Observer, pipe: Pipe, body: m.ReportCreate) -> Response:
         try:
@@ -380,7 +381,7 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
 
     @app.post("/v1/reports/{report_id}/transitions", response_model=None, tags=["reports"],
               responses={200: {"model": m.Report, "description": "the report after the step"},
-                         **READ, 404: P404, 413: P413,
+                         **WRITE, 404: P404,
                          409: {"model": m.Problem,
                                "description": "illegal transition; `allowed` lists legal ones"}},
               summary="One audited verification step (verifier)")  # fmt: skip
@@ -444,7 +445,7 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
 
     @app.post("/v1/alerts/{alert_id}/ack", response_model=None, tags=["alerts"],
               responses={200: {"model": m.Alert, "description": "the acknowledged alert"},
-                         **READ, 404: P404, 413: P413},
+                         **WRITE, 404: P404},
               summary="Acknowledge an alert (observer); idempotent")  # fmt: skip
     def ack(principal: Observer, pipe: Pipe, alert_id: Annotated[str, Path(max_length=200)],
             body: m.AckRequest | None = None) -> Response:  # fmt: skip
