@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 try:
-    from tests.server.conftest import live_server, live_server_factory  # re-exported
+    from tests.server.conftest import live_server, live_server_factory  # noqa: F401
 except ImportError:  # the server's fixture has not landed yet
 
     @pytest.fixture
