@@ -1,0 +1,32 @@
+"""One status palette for map, timeline and tables (shared/UX.md, verification status).
+
+Hex strings, so the Qt-free core, exports and the UI read the same values. Colour is
+never the only cue: views pair it with shape (event type) and text.
+"""
+
+from __future__ import annotations
+
+from cop_app.core.verification import VerificationStatus as S
+
+_STATUS_COLOURS = {
+    S.REPORTED: "#9E9E9E",  # grey
+    S.TRIAGED: "#81D4FA",  # light blue
+    S.UNDER_VERIFICATION: "#FFC107",  # amber
+    S.CORROBORATED: "#FF8C00",  # orange
+    S.VERIFIED: "#E53935",  # red (a verified violation)
+    S.UNVERIFIABLE: "#757575",  # grey, drawn hatched where the view can
+    S.REJECTED: "#616161",  # struck through; hidden by default
+    S.RETRACTED: "#424242",  # hidden by default
+    S.SUPERSEDED: "#424242",  # hidden by default
+}
+STATUS_COLOURS: dict[str, str] = {s.value: c for s, c in _STATUS_COLOURS.items()}
+
+# Shown only when the officer asks for them (UX.md: rejected, retracted, superseded).
+HIDDEN_BY_DEFAULT: frozenset[str] = frozenset(
+    {S.REJECTED.value, S.RETRACTED.value, S.SUPERSEDED.value}
+)
+
+
+def status_colour(status: str) -> str:
+    """The status's hex colour; an unknown status reads as plain "reported" grey."""
+    return STATUS_COLOURS.get(str(status), STATUS_COLOURS[S.REPORTED])
