@@ -11,10 +11,10 @@ The Picture is Qt-free and does no I/O; views subscribe with plain callbacks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from cop_app.core.verification import VerificationStatus
 
 _INF = np.inf
 _NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
+_DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,21 @@ class PictureChange:
 Subscriber = Callable[[PictureChange], None]
 
 
+class TrackState(NamedTuple):
+    """One track as saved and restored (cache, server state), without building an entity.
+
+    ``fields`` is a copy of the track's attributes; the history is read apart with
+    ``Picture.history(key)``.
+    """
+
+    key: str
+    domain: Domain
+    fields: dict[str, Any]
+    sources: tuple[str, ...]
+    last_time: float
+    stale_s: float
+
+
 class Picture:
     def __init__(
         self,
@@ -154,15 +170,17 @@ class Picture:
         self._hist_lon = np.full((capacity, k), np.nan)
         self._hist_n = np.zeros(capacity, np.int32)
 
-    def _grow(self) -> None:
+    def _grow(self, rows: int | None = None) -> None:
+        """Double the columns (or grow them to ``rows`` if that is more)."""
         old = self._domain.shape[0]
+        size = max(old * 2, rows or 0)
         fills = {"_domain": 0, "_identity": int(Identity.UNKNOWN), "_time": -_INF,
                  "_pos_time": -_INF, "_lat": np.nan, "_lon": np.nan, "_stale_s": 0.0,
                  "_hist_n": 0, "_hist_t": _INF, "_hist_lat": np.nan, "_hist_lon": np.nan}
         for name, fill in fills.items():
-            setattr(self, name, _grown(getattr(self, name), old * 2, fill))
+            setattr(self, name, _grown(getattr(self, name), size, fill))
         for name, arr in self._num.items():
-            self._num[name] = _grown(arr, old * 2, np.nan)
+            self._num[name] = _grown(arr, size, np.nan)
 
     def _row_for(self, key: str, domain: Domain) -> int:
         row = self._index.get(key)
@@ -310,37 +328,172 @@ class Picture:
         key: str,
         domain: Domain,
         *,
-        fields: dict[str, Any],
+        fields: Mapping[str, Any],
         sources: Iterable[str],
         last_time: float,
         stale_s: float,
-        history: tuple[np.ndarray, np.ndarray, np.ndarray],
+        history: tuple[Any, Any, Any],
     ) -> None:
-        """Load one track as saved (cache start-up); no notification per track."""
-        row = self._row_for(key, domain)
-        self._attrs[row] = dict(fields)
-        self._sources[row] = list(sources)
-        ident = fields.get("identity")
-        if ident is not None:
-            self._identity[row] = _identity_of(ident)
-        for name in _NUMERIC:
-            v = fields.get(name)
-            self._num[name][row] = np.nan if v is None else v
-        self._time[row] = last_time
-        self._stale_s[row] = stale_s
-        t, lat, lon = (np.asarray(a, dtype=np.float64) for a in history)
+        """Load one track as saved; raises ValueError (changing nothing) on a bad value."""
+        try:
+            code, attrs, srcs, ident, nums = _checked_row(key, domain, fields, sources)
+            last, stale = float(last_time), float(stale_s)
+            t, lat, lon = (np.asarray(a, dtype=np.float64).reshape(-1) for a in history)
+            if not len(t) == len(lat) == len(lon):
+                raise ValueError(f"history columns differ in length ({len(t)}, {len(lat)}, "
+                                 f"{len(lon)})")  # fmt: skip
+            if np.isnan(t).any():
+                raise ValueError("a history time is NaN")
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"cannot restore track {key!r}: {exc}") from None
+        row = self._row_for(key, _DOMAINS[code])
+        self._domain[row] = code
+        self._identity[row] = ident
+        for name, v in zip(_NUMERIC, nums, strict=True):
+            self._num[name][row] = v
+        self._time[row] = last
+        self._stale_s[row] = stale
+        self._attrs[row] = attrs
+        self._sources[row] = srcs
+        # One row: a plain argsort is several times cheaper than the block path.
         order = np.argsort(t, kind="stable")[-self.history_points :]
         n = len(order)
         self._hist_t[row, :n] = t[order]
         self._hist_t[row, n:] = _INF
         self._hist_lat[row, :n] = lat[order]
+        self._hist_lat[row, n:] = np.nan
         self._hist_lon[row, :n] = lon[order]
+        self._hist_lon[row, n:] = np.nan
         self._hist_n[row] = n
-        if n:
-            self._pos_time[row] = t[order[-1]]
-            self._lat[row] = lat[order[-1]]
-            self._lon[row] = lon[order[-1]]
+        newest = order[-1] if n else None
+        self._pos_time[row] = -_INF if newest is None else t[newest]
+        self._lat[row] = np.nan if newest is None else lat[newest]
+        self._lon[row] = np.nan if newest is None else lon[newest]
         self._changed(tracks=key)
+
+    def restore_tracks(
+        self,
+        keys: Sequence[str],
+        domains: Sequence[Domain | int] | np.ndarray,
+        *,
+        fields: Sequence[Mapping[str, Any]],
+        sources: Sequence[Iterable[str]],
+        last_time: Sequence[float] | np.ndarray,
+        stale_s: Sequence[float] | np.ndarray,
+        history: tuple[Any, Any, Any],
+        history_n: Sequence[int] | np.ndarray | None = None,
+        skip_bad: bool = False,
+    ) -> dict[int, str]:
+        """Load many saved tracks at once (cache start-up): whole-column writes, one
+        notification. A restored track replaces any track with its key.
+
+        ``history`` is (time, lat, lon): either 2-D arrays (track x point) of which row
+        i holds ``history_n[i]`` points, or, without ``history_n``, one 1-D array per
+        track. Points need not be in time order; the newest ``history_points`` are kept.
+
+        Every row is checked before anything changes, so a bad row never leaves a
+        partial track: a bad row raises ValueError naming it and nothing is restored,
+        or, with ``skip_bad``, is left out and returned as {row index: reason}.
+        """
+        m = len(keys)
+        for name, seq in (("domains", domains), ("fields", fields), ("sources", sources),
+                          ("last_time", last_time), ("stale_s", stale_s)):  # fmt: skip
+            if len(seq) != m:
+                raise ValueError(f"restore_tracks: {name} has {len(seq)} rows for {m} keys")
+        bad: dict[int, str] = {}
+        ht, hla, hlo, hn = _history_block(history, history_n, m, bad)
+        last = _float_column(last_time, "last_time", bad)
+        stale = _float_column(stale_s, "stale_s", bad)
+        unknown = (0, {}, [], int(Identity.UNKNOWN), (np.nan,) * len(_NUMERIC))
+        checked = []  # plain lists, one numpy conversion at the end: cheaper per row
+        for i in range(m):
+            try:
+                checked.append(_checked_row(keys[i], domains[i], fields[i], sources[i]))
+            except (TypeError, ValueError, OverflowError) as exc:
+                bad.setdefault(i, str(exc))
+                checked.append(unknown)
+        if bad and not skip_bad:
+            i = min(bad)
+            raise ValueError(f"cannot restore track {keys[i]!r} (row {i}): {bad[i]}")
+        # The last of repeated keys wins, as it would restoring one by one.
+        last_of = {k: i for i, k in enumerate(keys) if i not in bad}
+        if not last_of:
+            return bad
+        take = np.fromiter(last_of.values(), dtype=np.intp, count=len(last_of))
+        dom_l, attrs, srcs, ident_l, nums = zip(*checked, strict=True)
+        rows = self._rows_for(list(last_of))
+        self._domain[rows] = np.array(dom_l, np.int8)[take]
+        self._identity[rows] = np.array(ident_l, np.int8)[take]
+        num = np.array(nums, np.float64).reshape(m, len(_NUMERIC))[take]
+        for j, name in enumerate(_NUMERIC):
+            self._num[name][rows] = num[:, j]
+        self._time[rows] = last[take]
+        self._stale_s[rows] = stale[take]
+        own_attrs, own_sources = self._attrs, self._sources
+        for r, i in zip(rows.tolist(), take.tolist(), strict=True):
+            own_attrs[r] = attrs[i]
+            own_sources[r] = srcs[i]
+        self._set_histories(rows, ht[take], hla[take], hlo[take], hn[take])
+        self.version += 1
+        self._changed_many(last_of)
+        return bad
+
+    def _rows_for(self, keys: list[str]) -> np.ndarray:
+        """Rows of distinct ``keys``, appending the new ones (columns grown once); the
+        caller fills every column of the new rows, attrs and sources included."""
+        index = self._index
+        rows = [index.get(k, -1) for k in keys]
+        new = [k for k, r in zip(keys, rows, strict=True) if r < 0]
+        if new:
+            start = self._n
+            if start + len(new) > self._domain.shape[0]:
+                self._grow(start + len(new))
+            index.update(zip(new, range(start, start + len(new)), strict=True))
+            self._keys.extend(new)
+            self._attrs.extend([{}] * len(new))  # placeholders, replaced by the caller
+            self._sources.extend([[]] * len(new))
+            self._n += len(new)
+            rows = [index[k] for k in keys]
+        return np.array(rows, dtype=np.intp)
+
+    def _set_histories(self, rows: np.ndarray, t: np.ndarray, lat: np.ndarray,
+                       lon: np.ndarray, n: np.ndarray) -> None:  # fmt: skip
+        """Write whole history rows: time-sorted, the newest ``history_points`` kept.
+
+        ``t``, ``lat`` and ``lon`` are the caller's copies and are changed in place.
+        """
+        k = self.history_points
+        m, width = t.shape
+        if width < k:
+            pad = ((0, 0), (0, k - width))
+            t = np.pad(t, pad, constant_values=_INF)
+            lat = np.pad(lat, pad, constant_values=np.nan)
+            lon = np.pad(lon, pad, constant_values=np.nan)
+            width = k
+        t = np.where(np.arange(width) < n[:, None], t, _INF)  # padding sorts after all points
+        unsorted = np.flatnonzero(~(t[:, 1:] >= t[:, :-1]).all(axis=1))
+        if len(unsorted):
+            order = np.argsort(t[unsorted], axis=1, kind="stable")
+            t[unsorted] = np.take_along_axis(t[unsorted], order, axis=1)
+            lat[unsorted] = np.take_along_axis(lat[unsorted], order, axis=1)
+            lon[unsorted] = np.take_along_axis(lon[unsorted], order, axis=1)
+        over = np.flatnonzero(n > k)
+        if len(over):  # longer rows: move their newest k points to the front
+            idx = (n[over] - k)[:, None] + np.arange(k)
+            t[over, :k] = np.take_along_axis(t[over], idx, axis=1)
+            lat[over, :k] = np.take_along_axis(lat[over], idx, axis=1)
+            lon[over, :k] = np.take_along_axis(lon[over], idx, axis=1)
+        kept = np.minimum(n, k)
+        t, lat, lon = t[:, :k], lat[:, :k], lon[:, :k]
+        pad = np.arange(k) >= kept[:, None]
+        lat[pad] = np.nan
+        lon[pad] = np.nan
+        self._hist_t[rows], self._hist_lat[rows], self._hist_lon[rows] = t, lat, lon
+        self._hist_n[rows] = kept
+        newest = (np.arange(m), np.maximum(kept - 1, 0))
+        self._pos_time[rows] = np.where(kept > 0, t[newest], -_INF)
+        self._lat[rows] = lat[newest]  # NaN when there is no point
+        self._lon[rows] = lon[newest]
 
     def restore_report(self, report: LandReport) -> None:
         self._reports[report.id] = report
@@ -380,6 +533,13 @@ class Picture:
             self._notify(pending)
         else:
             self._fill(pending, tracks, reports, zones)
+
+    def _changed_many(self, tracks: Iterable[str]) -> None:
+        """One change naming many tracks (bulk restore)."""
+        if self._pending is not None:
+            self._pending.tracks.update(tracks)
+        elif self._subscribers:
+            self._notify(PictureChange(tracks=set(tracks)))
 
     @staticmethod
     def _fill(change: PictureChange, tracks: str | None, reports: str | None,
@@ -425,6 +585,21 @@ class Picture:
 
     def last_time(self, key: str) -> float:
         return float(self._time[self._index[key]])
+
+    def track_state(self, key: str) -> TrackState | None:
+        """The track's saved state (None if unknown), cheaper than ``track(key)``."""
+        row = self._index.get(key)
+        return None if row is None else self._state_at(row)
+
+    def track_states(self) -> Iterator[TrackState]:
+        """Every track's saved state, in insertion order."""
+        for row in range(self._n):
+            yield self._state_at(row)
+
+    def _state_at(self, row: int) -> TrackState:
+        return TrackState(self._keys[row], _DOMAINS[self._domain[row]], dict(self._attrs[row]),
+                          tuple(self._sources[row]), float(self._time[row]),
+                          float(self._stale_s[row]))  # fmt: skip
 
     def report(self, report_id: str) -> LandReport | None:
         return self._reports.get(report_id)
@@ -619,3 +794,110 @@ def _identity_of(value: Any) -> int:
         return int(Identity[str(value).strip().upper().replace(" ", "_")])
     except KeyError:
         return int(Identity.UNKNOWN)
+
+
+def _float_column(values: Any, name: str, bad: dict[int, str]) -> np.ndarray:
+    """A float64 column; entries that are not numbers become NaN and mark their row bad."""
+    try:
+        return np.asarray(values, dtype=np.float64).reshape(len(values))
+    except (TypeError, ValueError):
+        out = np.full(len(values), np.nan)
+        for i, v in enumerate(values):
+            try:
+                out[i] = float(v)
+            except (TypeError, ValueError):
+                bad.setdefault(i, f"{name} is not a number: {v!r}")
+        return out
+
+
+def _history_block(history: tuple[Any, Any, Any], history_n: Any, m: int,
+                   bad: dict[int, str]) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """(t, lat, lon, n) as 2-D float64 blocks with per-row counts, bad rows emptied."""
+    if len(history) != 3:
+        raise ValueError("history must be (time, lat, lon)")
+    if history_n is not None:
+        blocks = [np.asarray(h, dtype=np.float64) for h in history]
+        n = np.asarray(history_n, dtype=np.int64).reshape(m)
+        if any(b.ndim != 2 or b.shape[0] != m or b.shape != blocks[0].shape for b in blocks):
+            raise ValueError(f"history blocks must be 2-D with {m} rows and one shape")
+        for i in np.flatnonzero((n < 0) | (n > blocks[0].shape[1])).tolist():
+            bad.setdefault(i, f"history_n {n[i]} outside 0..{blocks[0].shape[1]}")
+    else:
+        if any(len(h) != m for h in history):
+            raise ValueError(f"history needs one array per track ({m})")
+        cols: list[list[np.ndarray]] = [[], [], []]
+        n = np.zeros(m, np.int64)
+        empty = np.empty(0)
+        for i in range(m):
+            try:
+                t, la, lo = (np.asarray(h[i], dtype=np.float64).reshape(-1) for h in history)
+                if not len(t) == len(la) == len(lo):
+                    raise ValueError(f"history columns differ in length "
+                                     f"({len(t)}, {len(la)}, {len(lo)})")  # fmt: skip
+            except (TypeError, ValueError) as exc:
+                bad.setdefault(i, f"bad history: {exc}")
+                t = la = lo = empty
+            for col, a in zip(cols, (t, la, lo), strict=True):
+                col.append(a)
+            n[i] = len(t)
+        width = int(n.max(initial=0))
+        blocks = [np.full((m, width), fill) for fill in (_INF, np.nan, np.nan)]
+        if width:
+            rr = np.repeat(np.arange(m), n)
+            cc = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+            for block, col in zip(blocks, cols, strict=True):
+                block[rr, cc] = np.concatenate(col)
+    t = blocks[0]
+    n = np.clip(n, 0, t.shape[1])
+    nan_times = np.isnan(t) & (np.arange(t.shape[1]) < n[:, None])
+    for i in np.flatnonzero(nan_times.any(axis=1)).tolist():
+        bad.setdefault(i, "a history time is NaN")  # would sort among the padding
+    return blocks[0], blocks[1], blocks[2], n
+
+
+# Codes by value: a dict lookup is several times cheaper than an enum call per row.
+# IntEnum members hash and compare as their ints, so both forms are found.
+_DOMAIN_CODES: dict[Any, int] = {int(d): int(d) for d in Domain}
+_IDENTITY_CODES: dict[Any, int] = {
+    **{int(i): int(i) for i in Identity}, **{i.name.lower(): int(i) for i in Identity}}  # fmt: skip
+
+
+def _checked_row(key: Any, domain: Any, fields: Any, sources: Any
+                 ) -> tuple[int, dict[str, Any], list[str], int, tuple[float, ...]]:  # fmt: skip
+    """Validate one restored track: (domain code, attrs, sources, identity, numerics).
+
+    The numeric columns (speed, course...) must hold numbers, so a bad value is found
+    here, before the track exists, and not half-way through writing it.
+    """
+    if type(key) is not str:
+        raise TypeError(f"key is not text: {key!r}")
+    code = _DOMAIN_CODES.get(domain) if type(domain) is not bool else None
+    if code is None:
+        raise ValueError(f"not a domain: {domain!r}")
+    if not isinstance(fields, Mapping):
+        raise TypeError(f"fields are not a mapping: {type(fields).__name__}")
+    get = fields.get
+    try:
+        nums = tuple(np.nan if (v := get(name)) is None else float(v) for name in _NUMERIC)
+    except (TypeError, ValueError):
+        bad = next(n for n in _NUMERIC if not _is_number(get(n)))
+        raise ValueError(f"{bad} is not a number: {get(bad)!r}") from None
+    ident = get("identity")
+    identity = int(Identity.UNKNOWN) if ident is None else _IDENTITY_CODES.get(ident)
+    if identity is None:
+        identity = _identity_of(ident)
+    if isinstance(sources, str | bytes):
+        raise TypeError("sources must be a list of names, not one string")
+    src = list(sources)
+    for name in src:
+        if type(name) is not str:
+            raise TypeError(f"a source is not text: {name!r}")
+    return code, dict(fields), src, identity, nums
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return value is None
+    return True
