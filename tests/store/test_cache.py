@@ -231,6 +231,32 @@ def test_bad_rows_are_counted_and_skipped(cache):
     assert all(pr.kind == "bad_rows" for pr in cache.problems)
 
 
+def test_rows_the_picture_refuses_are_skipped_whole(cache):
+    """A non-number in a numeric column, a bad domain, a non-text source or history
+    count: the row is counted and skipped, and no partial track is left behind."""
+    p = synth_picture(9, n_tracks=30)
+    cache.save(p)
+    keys = p.keys()
+    con = sqlite3.connect(cache.path)
+    con.execute("UPDATE tracks SET fields = json_set(fields, '$.speed_kn', 'fast')"
+                " WHERE key = ?", (keys[3],))  # fmt: skip
+    con.execute("UPDATE tracks SET fields = json_set(fields, '$.identity', 99) WHERE key = ?",
+                (keys[5],))  # fmt: skip
+    con.execute("UPDATE tracks SET sources = '[1, \"ais\"]' WHERE key = ?", (keys[8],))
+    con.execute("UPDATE histories SET n = 'many' WHERE key = ?", (keys[9],))
+    con.execute("UPDATE tracks SET last_time = 'noon' WHERE key = ?", (keys[12],))
+    con.commit()
+    con.close()
+    loaded = cache.load(_fresh_picture())
+    bad = {keys[i] for i in (3, 5, 8, 9, 12)}
+    assert cache.skipped == {"tracks": 5}
+    assert sorted(loaded.keys()) == sorted(set(keys) - bad)
+    assert all(k not in loaded for k in bad)
+    for key in loaded.keys():
+        assert loaded.track(key) == p.track(key)
+    assert any(repr(keys[3]) in str(pr) and "speed_kn" in str(pr) for pr in cache.problems)
+
+
 def test_load_into_an_existing_picture_merges(cache):
     cache.save(synth_picture(7, n_tracks=10))
     p = Picture()
