@@ -30,3 +30,30 @@ HIDDEN_BY_DEFAULT: frozenset[str] = frozenset(
 def status_colour(status: str) -> str:
     """The status's hex colour; an unknown status reads as plain "reported" grey."""
     return STATUS_COLOURS.get(str(status), STATUS_COLOURS[S.REPORTED])
+
+
+# Base map (U2): sea, land, coast, borders. The sea colours match the themes' map
+# background. Night is dark grey-blue, never black, with no large light areas.
+BASEMAP_DAY: dict[str, str] = {
+    "sea": "#CFE3F0", "land": "#F1EEE6", "coast": "#7C98AD", "border": "#9C8AA5",
+}  # fmt: skip
+BASEMAP_NIGHT: dict[str, str] = {
+    "sea": "#1F2A33", "land": "#34373A", "coast": "#56687A", "border": "#807690",
+}  # fmt: skip
+
+# Zones by kind: line/outline colour; fills are drawn translucent by the views.
+ZONE_COLOURS: dict[str, str] = {
+    "ceasefire_line": "#D81B60",  # bold magenta-red: stands apart from red "verified"
+    "withdrawal_line": "#8E24AA",
+    "buffer": "#FB8C00",
+    "security_zone": "#F4511E",
+    "corridor": "#00897B",
+    "inspection_area": "#1E88E5",
+    "prohibited_airspace": "#C62828",
+    "restricted_airspace": "#6A1B9A",
+    "restricted_area": "#795548",
+}
+
+
+def zone_colour(kind: str) -> str:
+    return ZONE_COLOURS.get(str(kind), "#607D8B")
