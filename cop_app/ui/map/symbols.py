@@ -1,0 +1,243 @@
+"""The track symbol atlas: every frame drawn once into one pixmap, then stamped by index.
+
+Drawing 100k symbols one QPainterPath at a time costs ~10x a frame; stamping cells of
+a pre-rendered atlas with one ``drawPixmapFragments`` call does not. Cells follow the
+MIL-STD-2525C / APP-6 frame conventions officers read elsewhere (shared/UX.md):
+the frame shape gives affiliation and domain, the fill its 2525C light colour, a dashed
+frame marks the "assumed"/"suspect"/"pending" identities, and the exercise identities
+joker and faker are hostile frames with a "J" or "K".
+
+Cell index = (identity * N_DOMAINS + domain) * N_VARIANTS + variant, so a layer turns
+its identity and variant columns into atlas cells with one numpy expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cache
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
+
+from cop_app.core.enums import Domain, Identity
+
+SYMBOL_PX = 26  # frame height in logical px: legible from 2 m on a 24" screen
+CELL_PX = 48  # logical px per atlas cell: frame, highlight ring and J/K letter
+
+
+class Variant(IntEnum):
+    NORMAL = 0
+    SELECTED = 1
+    DIM = 2  # night theme: unselected symbols at reduced brightness (UX.md, Screens)
+    EMERGENCY = 3  # squawk 7500/7600/7700: red, as tar1090 draws them
+    EMERGENCY_SELECTED = 4
+
+
+N_IDENTITIES = len(Identity)
+N_DOMAINS = len(Domain)
+N_VARIANTS = len(Variant)
+
+# 2525C light fills.
+FRIEND_FILL = QColor("#80E0FF")
+HOSTILE_FILL = QColor("#FF8080")
+NEUTRAL_FILL = QColor("#AAFFAA")
+UNKNOWN_FILL = QColor("#FFFF80")
+EMERGENCY_FILL = QColor("#FF1A1A")
+HIGHLIGHT = QColor("#FF9900")  # selection ring: no affiliation uses orange
+
+_GROUP = {  # identity -> (frame family, fill, dashed, letter)
+    Identity.PENDING: ("unknown", UNKNOWN_FILL, True, ""),
+    Identity.UNKNOWN: ("unknown", UNKNOWN_FILL, False, ""),
+    Identity.ASSUMED_FRIEND: ("friend", FRIEND_FILL, True, ""),
+    Identity.FRIEND: ("friend", FRIEND_FILL, False, ""),
+    Identity.NEUTRAL: ("neutral", NEUTRAL_FILL, False, ""),
+    Identity.SUSPECT: ("hostile", HOSTILE_FILL, True, ""),
+    Identity.HOSTILE: ("hostile", HOSTILE_FILL, False, ""),
+    Identity.JOKER: ("hostile", HOSTILE_FILL, False, "J"),
+    Identity.FAKER: ("hostile", HOSTILE_FILL, False, "K"),
+}
+
+
+def fill_colour(identity: Identity | int) -> QColor:
+    """The affiliation colour (legends, trails and tables use the same one)."""
+    return QColor(_GROUP[Identity(int(identity))][1])
+
+
+def cell_index(identity: np.ndarray | int, domain: np.ndarray | int,
+               variant: np.ndarray | int) -> np.ndarray:  # fmt: skip
+    return (np.asarray(identity, np.intp) * N_DOMAINS + domain) * N_VARIANTS + variant
+
+
+# ---- frame geometry (logical px, centred on the track's position) ------------------
+def _frame_path(family: str, domain: Domain, s: float) -> tuple[QPainterPath, bool]:
+    """The closed outline to fill, and whether its bottom edge stays open (air)."""
+    h = s / 2.0
+    p = QPainterPath()
+    if domain is Domain.AIR:
+        # Air frames are the upper half of the surface frame, open at the bottom; the
+        # track's position is the middle of the base line, shifted down so the visual
+        # centre of the dome sits on the position.
+        base = 0.3 * s
+        if family == "friend":
+            r = 0.6 * s
+            p.moveTo(-r, base)
+            p.arcTo(QRectF(-r, base - r, 2 * r, 2 * r), 180.0, -180.0)
+        elif family == "hostile":
+            p.moveTo(-h * 0.85, base)
+            p.lineTo(-h * 0.85, base - 0.25 * s)
+            p.lineTo(0.0, base - 1.05 * s)
+            p.lineTo(h * 0.85, base - 0.25 * s)
+            p.lineTo(h * 0.85, base)
+        elif family == "neutral":
+            p.addRect(QRectF(-h * 0.85, base - 0.85 * s, 1.7 * h, 0.85 * s))
+        else:
+            r = s * 0.27
+            lobes = _winding()
+            for cx, cy in ((-r, base - r), (r, base - r), (0.0, base - 2 * r)):
+                lobes.addEllipse(QPointF(cx, cy), r * 1.05, r * 1.05)
+            cut = QPainterPath()
+            cut.addRect(QRectF(-s, base - 2 * s, 2 * s, 2 * s))
+            body = _winding()
+            body.addRect(QRectF(-r, base - 1.5 * r, 2 * r, 1.5 * r))
+            p = lobes.united(body).intersected(cut).simplified()
+        p.closeSubpath()
+        return p, True
+    if family == "friend":
+        if domain is Domain.SEA:
+            p.addEllipse(QPointF(0, 0), h, h)
+        else:
+            p.addRect(QRectF(-0.7 * s, -0.45 * s, 1.4 * s, 0.9 * s))
+    elif family == "hostile":
+        d = h * 1.25
+        p.moveTo(0, -d)
+        p.lineTo(d, 0)
+        p.lineTo(0, d)
+        p.lineTo(-d, 0)
+        p.closeSubpath()
+    elif family == "neutral":
+        p.addRect(QRectF(-h * 0.9, -h * 0.9, 1.8 * h, 1.8 * h))
+    else:
+        r = s * 0.26
+        lobes = _winding()
+        for cx, cy in ((-r, 0.0), (r, 0.0), (0.0, -r), (0.0, r)):
+            lobes.addEllipse(QPointF(cx, cy), r * 1.1, r * 1.1)
+        p = lobes.simplified()
+    return p, False
+
+
+def _winding() -> QPainterPath:
+    """A path whose overlapping parts fill (and merge when simplified), not cancel."""
+    p = QPainterPath()
+    p.setFillRule(Qt.FillRule.WindingFill)
+    return p
+
+
+def _domain_mark(domain: Domain, s: float, air_base: float) -> QPainterPath:
+    """A small black glyph inside the frame: aircraft, hull or ground vehicle."""
+    p = _winding()
+    u = s / 22.0
+    if domain is Domain.AIR:
+        cy = air_base - 0.36 * s
+        p.addRect(QRectF(-1.2 * u, cy - 6 * u, 2.4 * u, 12 * u))  # fuselage
+        p.addRect(QRectF(-7 * u, cy - 1.5 * u, 14 * u, 3 * u))  # wings
+        p.addRect(QRectF(-3.5 * u, cy + 4 * u, 7 * u, 2 * u))  # tailplane
+    elif domain is Domain.SEA:
+        p.moveTo(-7 * u, -1 * u)  # a hull seen from the side
+        p.lineTo(7 * u, -1 * u)
+        p.lineTo(4.5 * u, 4 * u)
+        p.lineTo(-4.5 * u, 4 * u)
+        p.closeSubpath()
+        p.addRect(QRectF(-0.9 * u, -7 * u, 1.8 * u, 6 * u))  # mast
+    else:
+        p.addRoundedRect(QRectF(-7 * u, -3 * u, 14 * u, 6 * u), 3 * u, 3 * u)  # tracks
+    return p
+
+
+def _dimmed(c: QColor) -> QColor:
+    return QColor.fromRgbF(c.redF() * 0.55, c.greenF() * 0.55, c.blueF() * 0.55)
+
+
+def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | int,
+                 variant: Variant | int = Variant.NORMAL, size: float = SYMBOL_PX) -> None:
+    """Draw one symbol centred on the painter's origin (atlas cells, legends)."""
+    identity, domain, variant = Identity(int(identity)), Domain(int(domain)), Variant(variant)
+    family, fill, dashed, letter = _GROUP[identity]
+    emergency = variant in (Variant.EMERGENCY, Variant.EMERGENCY_SELECTED)
+    if emergency:
+        fill = EMERGENCY_FILL
+    line = QColor("#000000")
+    if variant is Variant.DIM:
+        fill, line = _dimmed(fill), QColor("#1a1a1a")
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    if variant in (Variant.SELECTED, Variant.EMERGENCY_SELECTED):
+        ring = size * 0.72
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor("#000000"), 6.0))
+        painter.drawEllipse(QPointF(0, 0), ring, ring)
+        painter.setPen(QPen(HIGHLIGHT, 3.5))
+        painter.drawEllipse(QPointF(0, 0), ring, ring)
+    path, open_bottom = _frame_path(family, domain, size)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QBrush(fill))
+    painter.drawPath(path)
+    pen = QPen(line, max(1.5, size / 13.0))
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    if dashed:
+        pen.setDashPattern([2.5, 1.8])
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    base = 0.3 * size
+    if open_bottom:
+        painter.setClipRect(QRectF(-size, base - 2 * size, 2 * size, 2 * size - pen.widthF()))
+    painter.drawPath(path)
+    painter.setClipping(False)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#FFFFFF") if emergency else line)
+    painter.drawPath(_domain_mark(domain, size, base))
+    if letter:
+        font = QFont("DejaVu Sans")
+        font.setPixelSize(int(size * 0.55))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QPen(line))
+        painter.drawText(QRectF(0.38 * size, -0.9 * size, 0.45 * size, 0.6 * size),
+                         Qt.AlignmentFlag.AlignCenter, letter)  # fmt: skip
+    painter.restore()
+
+
+@dataclass(frozen=True)
+class SymbolAtlas:
+    pixmap: QPixmap
+    dpr: float
+    cell: int  # physical pixels per cell side
+    left: np.ndarray  # source x per cell index (physical px)
+    top: np.ndarray
+
+
+@cache
+def atlas(dpr: float = 1.0) -> SymbolAtlas:
+    """The atlas for one device pixel ratio (rendered at physical resolution, once)."""
+    cols = N_VARIANTS
+    rows = N_IDENTITIES * N_DOMAINS
+    cell = round(CELL_PX * dpr)
+    pm = QPixmap(cols * cell, rows * cell)
+    pm.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pm)
+    painter.scale(dpr, dpr)
+    for ident in Identity:
+        for dom in Domain:
+            for var in Variant:
+                i = int(cell_index(int(ident), int(dom), int(var)))
+                r, c = divmod(i, cols)
+                painter.save()
+                painter.translate((c + 0.5) * CELL_PX, (r + 0.5) * CELL_PX)
+                paint_symbol(painter, ident, dom, var)
+                painter.restore()
+    painter.end()
+    pm.setDevicePixelRatio(dpr)
+    idx = np.arange(rows * cols)
+    return SymbolAtlas(pm, dpr, cell, (idx % cols * cell).astype(np.float64),
+                       (idx // cols * cell).astype(np.float64))  # fmt: skip

@@ -1,0 +1,444 @@
+"""Track layers: one batched item per domain that turns numpy columns into pixels.
+
+Each ``TrackLayer`` keeps its tracks as Web Mercator arrays (projected once per picture
+update, not per frame). A frame maps them to device pixels with the painter's affine
+transform in numpy, culls with whole-array comparisons, and stamps every symbol from
+the atlas with one ``drawPixmapFragments`` call. PySide6 6.11 takes a pointer to a C
+array of PixmapFragment plus a count; pyqtgraph's ``PrimitiveArray`` gives exactly that
+over a numpy buffer, so no Python object is made per track (a list of 100k
+PixmapFragment objects would cost ~100 ms before Qt draws anything). Heading vectors go
+the same way through ``drawLines`` over a QLineF buffer.
+
+Labels are decluttered on a screen grid (one per cell) and appear past a zoom
+threshold; emergency squawks are always labelled, in red, as tar1090 does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.Qt import internals
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
+from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
+from cop_app.core.picture import Frame, Picture
+from cop_app.core.timeutil import format_age, format_dtg
+from cop_app.ui.hub import Hub
+from cop_app.ui.map.symbols import CELL_PX, SYMBOL_PX, Variant, atlas, cell_index
+from cop_app.ui.map.view import MapView
+
+WORLD = np.pi * EARTH_RADIUS_M  # half the Mercator square's side
+LABEL_MAX_M_PER_PX = 600.0  # Mercator metres per pixel below which labels show
+HIT_PX = 12.0  # how near (px) a pointer must be to a symbol to hover or pick it
+# Heading vector length in px per knot, by domain: an airliner (450 kn) and a coaster
+# (12 kn) both get a readable line, and within a domain length stays proportional.
+VECTOR_PX_PER_KN = {Domain.AIR: 0.08, Domain.SEA: 2.5, Domain.LAND: 1.5}
+VECTOR_MAX_PX = 60.0
+LABEL_FONT_PT = 11  # legible from 2 m (UX.md, Screens)
+LABEL_CELL = (130, 44)  # px: the declutter grid, about one two-line label
+EMERGENCY_RED = QColor("#FF1A1A")
+Z = {"trails": 30.0, "land": 40.0, "sea": 41.0, "air": 42.0}
+
+
+def attributes(picture: Picture, rows: np.ndarray, keys: list[str]) -> list[dict[str, Any]]:
+    """The attribute dicts of many tracks, read-only.
+
+    ``track_state`` copies each dict (~6 us a track: 0.6 s for 100k), so this reads the
+    Picture's per-row attribute list directly when it has one. TODO(lead): a public
+    ``Picture.attributes(rows)`` would let this drop the private read.
+    """
+    attrs = getattr(picture, "_attrs", None)
+    if attrs is not None:
+        return [attrs[r] for r in rows.tolist()]
+    return [s.fields if (s := picture.track_state(k)) else {} for k in keys]
+
+
+def emergency_text(fields: dict[str, Any]) -> str | None:
+    """tar1090's name for an emergency squawk (or a flagged emergency), else None."""
+    squawk = fields.get("squawk")
+    name = EMERGENCY_SQUAWKS.get(str(squawk).strip()) if squawk is not None else None
+    if name is None and fields.get("emergency"):
+        name = "EMERGENCY"
+    return name
+
+
+def label_lines(domain: Domain, fields: dict[str, Any], key: str, altitude_ft: float,
+                speed_kn: float) -> list[str]:  # fmt: skip
+    """Callsign (air) or name (sea, land), then what an officer reads next."""
+    name = fields.get("callsign") or fields.get("name")
+    if not name:
+        name = fields.get("icao24") or fields.get("mmsi") or key.split(":", 1)[-1]
+    lines = [str(name).strip()[:16]]
+    if domain is Domain.AIR and altitude_ft == altitude_ft:
+        lines.append(_altitude(altitude_ft))
+    elif domain is Domain.SEA and speed_kn == speed_kn:
+        lines.append(f"{speed_kn:.0f} kn")
+    return lines
+
+
+def _altitude(ft: float) -> str:
+    # Flight levels above the transition altitude (6,000 ft is a common one in the area).
+    return f"FL{round(ft / 100.0):03d}" if ft >= 6000 else f"{round(ft):,} ft"
+
+
+class TrackLayer(pg.GraphicsObject):
+    """All tracks of one domain as they stood at the hub's cursor, in one item."""
+
+    hovered = Signal(object)  # track key under the pointer, or None
+
+    def __init__(self, hub: Hub, domain: Domain | str) -> None:
+        super().__init__()
+        self.hub = hub
+        self.domain = Domain.parse(domain) if isinstance(domain, str) else Domain(domain)
+        self.peers: list[TrackLayer] = [self]  # layers that share box selection
+        self.night = False
+        self.label_max_m_per_px = LABEL_MAX_M_PER_PX
+        self._frags = internals.PrimitiveArray(pg.QtGui.QPainter.PixmapFragment, 10)
+        self._lines = internals.PrimitiveArray(QLineF, 4)
+        self._emergency: dict[str, str] = {}  # key -> HIJACK / NORDO / EMERGENCY
+        self._attrs_version = -1
+        self._box: QGraphicsRectItem | None = None
+        self._set_frame(None)
+        self.setAcceptHoverEvents(True)
+        hub.pictureChanged.connect(self.refresh)
+        hub.cursorChanged.connect(self.refresh)
+        hub.windowChanged.connect(self.refresh)
+        hub.selectionChanged.connect(self._on_selection)
+        # Attribute scans (emergency squawks) run apart from positions, at 1 Hz.
+        self._attrs_timer = QTimer(self)
+        self._attrs_timer.setInterval(1000)
+        self._attrs_timer.timeout.connect(self.refresh_attributes)
+        self._attrs_timer.start()
+        self.refresh()
+
+    # ---- data --------------------------------------------------------------------
+    def refresh(self, *_: object) -> None:
+        """Take the picture at the cursor, keep this domain (and the window), project."""
+        picture = self.hub.picture
+        frame = picture.as_of(self.hub.cursor)
+        mask = frame.domain == int(self.domain)
+        window = self.hub.window
+        if window is not None:
+            mask &= (frame.time >= window[0]) & (frame.time <= window[1])
+        self._set_frame(frame.select(mask))
+
+    def _set_frame(self, frame: Frame | None) -> None:
+        self.frame = frame
+        n = 0 if frame is None else len(frame)
+        if frame is None:
+            self.mx = self.my = self.speed = self.course = np.empty(0)
+            self.identity = np.empty(0, np.int8)
+            self.keys: list[str] = []
+        else:
+            self.mx, self.my = to_mercator(frame.lon, frame.lat)
+            self.keys = frame.keys
+            self.identity = frame.identity
+            self.speed = frame.speed_kn
+            course = frame.course_deg
+            self.course = np.where(np.isnan(course), frame.heading_deg, course)
+        self._emergency_mask = self._mask_of(self._emergency.keys(), n)
+        self._on_selection(self.hub.selection, update=False)
+        self.update()
+
+    def _mask_of(self, keys: Any, n: int) -> np.ndarray:
+        wanted = set(keys)
+        if not wanted:
+            return np.zeros(n, bool)
+        return np.fromiter(map(wanted.__contains__, self.keys), bool, n)
+
+    def _on_selection(self, selection: frozenset[str], update: bool = True) -> None:
+        self._selected = self._mask_of(selection, len(self.keys))
+        self._cells = None
+        if update:
+            self.update()
+
+    def refresh_attributes(self) -> None:
+        """Find emergency squawks (1 Hz: a 100k-row attribute scan never holds a frame)."""
+        picture = self.hub.picture
+        if self.domain is not Domain.AIR or picture.version == self._attrs_version:
+            return
+        self._attrs_version = picture.version
+        found = {}
+        rows = self.frame.rows if self.frame is not None else np.empty(0, np.intp)
+        for key, fields in zip(self.keys, attributes(picture, rows, self.keys), strict=True):
+            if "squawk" in fields or "emergency" in fields:
+                if name := emergency_text(fields):
+                    found[key] = name
+        if found != self._emergency:
+            self._emergency = found
+            self._emergency_mask = self._mask_of(found, len(self.keys))
+            self._cells = None
+            self.update()
+
+    def set_night(self, night: bool) -> None:
+        """Night theme: unselected symbols at reduced brightness."""
+        self.night = night
+        self._cells = None
+        self.update()
+
+    def cells(self) -> np.ndarray:
+        """Atlas cell per track (cached until selection, emergencies or theme change)."""
+        if self._cells is None:
+            sel, emg = self._selected, self._emergency_mask
+            plain = Variant.DIM if self.night else Variant.NORMAL
+            variant = np.where(sel, Variant.SELECTED, plain)
+            variant = np.where(emg, np.where(sel, Variant.EMERGENCY_SELECTED,
+                                             Variant.EMERGENCY), variant)  # fmt: skip
+            self._cells = cell_index(self.identity, int(self.domain), variant)
+        return self._cells
+
+    # ---- drawing -----------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        # The whole Mercator square: symbols are pixel-sized, so data bounds would clip
+        # half a symbol at the edge; the ViewBox clips to what is shown anyway.
+        return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+
+    def to_pixels(self, tr: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Mercator metres -> device px with an affine QTransform, whole arrays at once."""
+        px = tr.m11() * self.mx + tr.m21() * self.my + tr.dx()
+        py = tr.m12() * self.mx + tr.m22() * self.my + tr.dy()
+        return px, py
+
+    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+        if not len(self.keys):
+            return
+        tr = QTransform(painter.transform())  # a copy: PySide hands back a live reference
+        px, py = self.to_pixels(tr)
+        view = tr.mapRect(self.viewRect() if self.getViewBox() else self.boundingRect())
+        m = CELL_PX
+        inside = ((px > view.left() - m) & (px < view.right() + m)
+                  & (py > view.top() - m) & (py < view.bottom() + m))  # fmt: skip
+        idx = np.flatnonzero(inside)
+        if not len(idx):
+            return
+        px, py = px[idx], py[idx]
+        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        painter.save()
+        painter.resetTransform()
+        self._draw_vectors(painter, idx, px, py)
+        sym = atlas(float(dpr))
+        cells = self.cells()[idx]
+        self._frags.resize(len(idx))
+        frags = self._frags.ndarray()
+        frags[:, 0] = px
+        frags[:, 1] = py
+        frags[:, 2] = sym.left[cells]
+        frags[:, 3] = sym.top[cells]
+        frags[:, 4:6] = sym.cell
+        frags[:, 6:10] = (1.0 / sym.dpr, 1.0 / sym.dpr, 0.0, 1.0)
+        painter.drawPixmapFragments(*self._frags.drawargs(), sym.pixmap)
+        m_per_px = 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12)
+        self._draw_labels(painter, idx, px, py, m_per_px <= self.label_max_m_per_px)
+        painter.restore()
+
+    def _draw_vectors(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
+                      py: np.ndarray) -> None:  # fmt: skip
+        speed, course = self.speed[idx], self.course[idx]
+        ok = (speed > 0.5) & ~np.isnan(course)
+        if not ok.any():
+            return
+        length = np.minimum(speed[ok] * VECTOR_PX_PER_KN[self.domain], VECTOR_MAX_PX)
+        length += SYMBOL_PX * 0.5  # the line starts at the centre, under the symbol
+        rad = np.radians(course[ok])
+        self._lines.resize(int(ok.sum()))
+        lines = self._lines.ndarray()
+        lines[:, 0] = px[ok]
+        lines[:, 1] = py[ok]
+        lines[:, 2] = px[ok] + np.sin(rad) * length  # true course: 0 up, clockwise
+        lines[:, 3] = py[ok] - np.cos(rad) * length
+        painter.setPen(QPen(QColor("#B0B0B0") if self.night else QColor("#101010"), 2.0))
+        painter.drawLines(*self._lines.drawargs())
+
+    def _draw_labels(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
+                     py: np.ndarray, zoomed_in: bool) -> None:  # fmt: skip
+        emg = self._emergency_mask[idx]
+        if not zoomed_in and not emg.any():
+            return
+        keep = np.ones(len(idx), bool) if zoomed_in else emg
+        # Declutter: one label per grid cell; emergencies, then selected, win their cell.
+        gx = np.floor(px / LABEL_CELL[0]).astype(np.int64)
+        gy = np.floor(py / LABEL_CELL[1]).astype(np.int64)
+        rank = np.where(emg, 0, np.where(self._selected[idx], 1, 2))
+        cand = np.flatnonzero(keep)
+        order = cand[np.lexsort((rank[cand], gy[cand], gx[cand]))]
+        cell_id = gx[order] * 1_000_003 + gy[order]
+        first = np.ones(len(order), bool)
+        first[1:] = cell_id[1:] != cell_id[:-1]
+        chosen = order[first]
+        chosen = np.union1d(chosen, np.flatnonzero(emg))  # emergencies always labelled
+        font = QFont(painter.font())
+        font.setPointSize(LABEL_FONT_PT)
+        font.setBold(True)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        text_pen = QPen(QColor("#E8E8E8") if self.night else QColor("#000000"))
+        halo = QColor("#202020") if self.night else QColor("#FFFFFF")
+        picture = self.hub.picture
+        frame = self.frame
+        for j in chosen.tolist():
+            i = int(idx[j])
+            key = self.keys[i]
+            state = picture.track_state(key)
+            fields = state.fields if state else {}
+            lines = label_lines(self.domain, fields, key, float(frame.altitude_ft[i]),
+                                float(frame.speed_kn[i]))  # fmt: skip
+            alarm = self._emergency.get(key)
+            if alarm:
+                lines.insert(0, alarm)
+            x, y = float(px[j]) + SYMBOL_PX * 0.7, float(py[j]) - SYMBOL_PX * 0.35
+            for k, text in enumerate(lines):
+                base = QPointF(x, y + k * fm.height())
+                _halo_text(painter, base, text, halo)
+                painter.setPen(QPen(EMERGENCY_RED) if alarm and k == 0 else text_pen)
+                painter.drawText(base, text)
+
+    # ---- picking -----------------------------------------------------------------
+    def pick(self, scene_pos: QPointF, radius_px: float = HIT_PX) -> tuple[int, float]:
+        """(index of the nearest symbol within ``radius_px`` of a scene point, or -1; px)."""
+        tr = self.deviceTransform()
+        if tr is None or not len(self.keys):
+            return -1, np.inf
+        p = tr.map(self.mapFromScene(scene_pos))
+        px, py = self.to_pixels(tr)
+        d2 = (px - p.x()) ** 2 + (py - p.y()) ** 2
+        i = int(np.argmin(d2))
+        d = float(np.sqrt(d2[i]))
+        return (i, d) if d <= radius_px else (-1, np.inf)
+
+    def tooltip(self, i: int) -> str:
+        """Callsign/name, identity, speed, altitude or FL, and DTG age of track ``i``."""
+        f = self.frame
+        key = self.keys[i]
+        state = self.hub.picture.track_state(key)
+        fields = state.fields if state else {}
+        name = label_lines(self.domain, fields, key, np.nan, np.nan)[0]
+        parts = [f"{name}  ({Identity(int(f.identity[i])).label.replace('_', ' ')}"
+                 f" {self.domain.label})"]  # fmt: skip
+        alarm = self._emergency.get(key)
+        if alarm:
+            parts.append(f"SQUAWK {fields.get('squawk', '')} {alarm}".strip())
+        if f.speed_kn[i] == f.speed_kn[i]:
+            parts.append(f"{f.speed_kn[i]:.0f} kn")
+        if f.altitude_ft[i] == f.altitude_ft[i]:
+            parts.append(_altitude(float(f.altitude_ft[i])))
+        t = float(f.time[i])
+        parts.append(f"{format_dtg(t)} ({format_age(self.hub.cursor - t)})")
+        return "\n".join(parts)
+
+    def hoverEvent(self, ev: Any) -> None:
+        if ev.isExit():
+            self.setToolTip("")
+            self.hovered.emit(None)
+            return
+        i, _ = self.pick(ev.scenePos())
+        if i < 0:
+            self.setToolTip("")
+            self.hovered.emit(None)
+            return
+        ev.acceptClicks(Qt.MouseButton.LeftButton)
+        self.setToolTip(self.tooltip(i))
+        self.hovered.emit(self.keys[i])
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        # The nearest symbol over every domain layer wins, whichever layer is on top.
+        best = min(((*layer.pick(ev.scenePos()), layer) for layer in self.peers
+                    if layer.isVisible()), key=lambda h: h[1])  # fmt: skip
+        i, _, layer = best
+        if i < 0:
+            ev.ignore()
+            return
+        ev.accept()
+        key = layer.keys[i]
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            sel = set(self.hub.selection)
+            sel.symmetric_difference_update({key})
+            self.hub.select(sel)
+        else:
+            self.hub.select({key})
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        """Shift+drag draws a box and selects every visible track in it (Ctrl adds)."""
+        mods = ev.modifiers()
+        if ev.button() != Qt.MouseButton.LeftButton or not mods & Qt.KeyboardModifier.ShiftModifier:
+            ev.ignore()
+            return
+        ev.accept()
+        vb = self.getViewBox()
+        a, b = vb.mapSceneToView(ev.buttonDownScenePos()), vb.mapSceneToView(ev.scenePos())
+        rect = QRectF(a, b).normalized()
+        if self._box is None:
+            self._box = QGraphicsRectItem()
+            self._box.setPen(pg.mkPen("#FF9900", width=2, cosmetic=True))
+            self._box.setBrush(pg.mkBrush(255, 153, 0, 40))
+            vb.addItem(self._box, ignoreBounds=True)
+        self._box.setRect(rect)
+        self._box.setZValue(1e6)
+        if not ev.isFinish():
+            return
+        vb.removeItem(self._box)
+        self._box = None
+        keys = set(self.hub.selection) if mods & Qt.KeyboardModifier.ControlModifier else set()
+        for layer in self.peers:
+            if layer.isVisible():
+                keys.update(layer.keys_in(rect))
+        self.hub.select(keys)
+
+    def keys_in(self, rect: QRectF) -> list[str]:
+        """Keys of tracks inside a rectangle of Mercator metres."""
+        m = ((self.mx >= rect.left()) & (self.mx <= rect.right())
+             & (self.my >= rect.top()) & (self.my <= rect.bottom()))  # fmt: skip
+        return [self.keys[i] for i in np.flatnonzero(m).tolist()]
+
+
+def _halo_text(painter: QPainter, base: QPointF, text: str, colour: QColor) -> None:
+    """A 1 px halo so a label stays readable over land, sea and other symbols."""
+    painter.setPen(QPen(colour))
+    for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        painter.drawText(base + QPointF(dx, dy), text)
+
+
+def add_track_layers(view: MapView, hub: Hub) -> dict[str, Any]:
+    """Put the air, sea and land layers (and trails) on ``view``; U4 composes with this."""
+    from cop_app.ui.map.trails import TrailLayer
+
+    layers: dict[str, Any] = {}
+    peers: list[TrackLayer] = []
+    for name in ("land", "sea", "air"):
+        layer = TrackLayer(hub, name)
+        view.add_layer(name, layer, Z[name])
+        layers[name] = layer
+        peers.append(layer)
+    for layer in peers:
+        layer.peers = peers
+    trails = TrailLayer(hub)
+    view.add_layer("trails", trails, Z["trails"])
+    layers["trails"] = trails
+    return layers
+
+
+def zoom_to_selection(view: MapView, hub: Hub, *, min_span_km: float = 20.0,
+                      margin: float = 0.15) -> bool:  # fmt: skip
+    """Fit the selected tracks (as they stand at the cursor) in the view; False if none."""
+    if not hub.selection:
+        return False
+    frame = hub.picture.as_of(hub.cursor)
+    sel = hub.selection
+    mask = np.fromiter((k in sel for k in frame.keys), bool, len(frame))
+    if not mask.any():
+        return False
+    x, y = to_mercator(frame.lon[mask], frame.lat[mask])
+    _lon_c, lat_c = from_mercator((x.min() + x.max()) / 2, (y.min() + y.max()) / 2)
+    half_min = min_span_km * 500.0 / max(np.cos(np.radians(float(lat_c))), 0.01)
+    hx = max((x.max() - x.min()) * (0.5 + margin), half_min)
+    hy = max((y.max() - y.min()) * (0.5 + margin), half_min)
+    cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
+    view.viewbox.setRange(xRange=(cx - hx, cx + hx), yRange=(cy - hy, cy + hy), padding=0)
+    return True
