@@ -57,3 +57,22 @@ ZONE_COLOURS: dict[str, str] = {
 
 def zone_colour(kind: str) -> str:
     return ZONE_COLOURS.get(str(kind), "#607D8B")
+
+
+# Words officers read in legends and tables (UX.md vocabulary).
+STATUS_LABELS: dict[str, str] = {
+    "reported": "Reported", "triaged": "Triaged", "under_verification": "Under verification",
+    "corroborated": "Corroborated", "verified": "Verified", "unverifiable": "Unverifiable",
+    "rejected": "Rejected", "retracted": "Retracted", "superseded": "Superseded",
+}  # fmt: skip
+EVENT_LABELS: dict[str, str] = {
+    "explosion": "Explosion", "projectile": "Projectile in flight", "burst": "Burst / shots",
+    "weapon_sighting": "Weapon sighting",
+    "presence_in_disengagement_area": "Presence in disengagement area",
+    "civilian_harm": "Civilian harm", "mine_uxo": "Mine / UXO",
+    "monitor_impediment": "Monitor impediment", "other": "Other",
+}  # fmt: skip
+# Statuses drawn with a hatch or a strike-through as well as their colour, so colour is
+# never the only cue (UX.md).
+HATCHED: frozenset[str] = frozenset({S.UNVERIFIABLE.value})
+STRUCK: frozenset[str] = frozenset({S.REJECTED.value, S.RETRACTED.value, S.SUPERSEDED.value})

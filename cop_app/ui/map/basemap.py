@@ -12,12 +12,13 @@ from functools import cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cop_app.core.geo import EARTH_RADIUS_M
 from cop_app.core.style import BASEMAP_DAY, BASEMAP_NIGHT
 from cop_app.paths import resource
+from cop_app.ui.map._draw import cosmetic_pen
 
 BASEMAP_FILE = ("basemap", "europe.npz")
 QUANTUM_M = 10.0  # packaging/build_basemap.py stores 10 m steps
@@ -45,12 +46,6 @@ def basemap_paths() -> dict[str, QPainterPath]:
         }
 
 
-def _cosmetic(colour: str, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-    pen = QPen(QColor(colour), width, style)
-    pen.setCosmetic(True)  # width in pixels, whatever the zoom
-    return pen
-
-
 class BaseMapLayer(QGraphicsItem):
     """Sea, land, coastline and borders; ``set_night`` swaps the palette."""
 
@@ -71,8 +66,8 @@ class BaseMapLayer(QGraphicsItem):
         self._land = QBrush(QColor(pal["land"]))
         # 1 px exactly: Qt's raster engine strokes 1 px cosmetic lines on a fast path;
         # 1.2 px took 50-250 ms a frame (measured), 1 px takes 0.3-3.5 ms.
-        self._coast = _cosmetic(pal["coast"], 1.0)
-        self._border = _cosmetic(pal["border"], 1.0, Qt.PenStyle.DashLine)
+        self._coast = cosmetic_pen(pal["coast"], 1.0)
+        self._border = cosmetic_pen(pal["border"], 1.0, Qt.PenStyle.DashLine)
         self.update()
 
     def boundingRect(self) -> QRectF:

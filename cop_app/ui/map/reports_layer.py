@@ -1,0 +1,322 @@
+"""Land reports on the map: shape by event type, colour by verification status.
+
+One palette (cop_app.core.style) for map, timeline, tables and exports. Colour is
+never the only cue: unverifiable is hatched, rejected struck through, and the shape
+carries the event type. Rejected, retracted and superseded reports are hidden until
+the officer asks for them. The layer follows the hub's time window (or, replaying,
+the cursor), hovers a tooltip and selects on click.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPolygonF,
+    QTransform,
+)
+
+from cop_app.core.entities import LandReport
+from cop_app.core.enums import EventType
+from cop_app.core.geo import EARTH_RADIUS_M, format_dms, to_mercator, to_mgrs
+from cop_app.core.picture import PictureChange
+from cop_app.core.style import (
+    EVENT_LABELS,
+    HATCHED,
+    HIDDEN_BY_DEFAULT,
+    STATUS_LABELS,
+    STRUCK,
+    status_colour,
+)
+from cop_app.core.timeutil import format_dtg
+from cop_app.core.verification import VerificationStatus
+from cop_app.ui.hub import Hub
+from cop_app.ui.map._draw import cosmetic_pen, label_font
+from cop_app.ui.map.overlays import ScreenItem
+from cop_app.ui.map.view import MapView
+
+WORLD = math.pi * EARTH_RADIUS_M
+RADIUS_PX = 8.0
+HIT_PX = 10.0
+E = EventType
+
+
+def _poly(points: list[tuple[float, float]]) -> QPainterPath:
+    path = QPainterPath()
+    path.addPolygon(QPolygonF([QPointF(x, y) for x, y in points]))
+    path.closeSubpath()
+    return path
+
+
+def _star(n: int, inner: float, rot: float = -90.0) -> QPainterPath:
+    pts = []
+    for i in range(2 * n):
+        r = 1.0 if i % 2 == 0 else inner
+        a = math.radians(rot + i * 180.0 / n)
+        pts.append((r * math.cos(a), r * math.sin(a)))
+    return _poly(pts)
+
+
+def _regular(n: int, rot: float = -90.0) -> QPainterPath:
+    return _poly([(math.cos(math.radians(rot + i * 360 / n)),
+                   math.sin(math.radians(rot + i * 360 / n))) for i in range(n)])  # fmt: skip
+
+
+def _plus(w: float = 0.34, rot: float = 0.0) -> QPainterPath:
+    pts = [(-w, -1), (w, -1), (w, -w), (1, -w), (1, w), (w, w), (w, 1), (-w, 1), (-w, w),
+           (-1, w), (-1, -w), (-w, -w)]  # fmt: skip
+    return QTransform().rotate(rot).map(_poly(pts))
+
+
+def _no_entry() -> QPainterPath:
+    path = QPainterPath()
+    path.addEllipse(QPointF(0, 0), 1.0, 1.0)
+    bar = QPainterPath()
+    bar.addRect(QRectF(-0.7, -0.2, 1.4, 0.4))
+    return path.subtracted(bar)
+
+
+@cache
+def event_shapes() -> dict[str, QPainterPath]:
+    """Unit shapes (radius 1, y down) per event type; distinct from APP-6 unit frames."""
+    circle = QPainterPath()
+    circle.addEllipse(QPointF(0, 0), 0.7, 0.7)
+    return {
+        E.EXPLOSION: _star(8, 0.45),
+        E.PROJECTILE: _poly([(0, -1), (0.9, 0.8), (-0.9, 0.8)]),
+        E.BURST: _plus(0.3, 45.0),
+        E.WEAPON_SIGHTING: _regular(5),
+        E.PRESENCE_IN_DISENGAGEMENT_AREA: _poly([(0, 1), (0.9, -0.8), (-0.9, -0.8)]),
+        E.CIVILIAN_HARM: _plus(0.34),
+        E.MINE_UXO: _regular(6, 0.0),
+        E.MONITOR_IMPEDIMENT: _no_entry(),
+        E.OTHER: circle,
+    }
+
+
+def shape_for(event_type: str) -> QPainterPath:
+    shapes = event_shapes()
+    return shapes.get(str(event_type), shapes[E.OTHER])
+
+
+def draw_symbol(painter: QPainter, at: QPointF, event_type: str, status: str, *,
+                radius: float = RADIUS_PX, night: bool = False,
+                selected: bool = False) -> None:  # fmt: skip
+    """One report symbol in device pixels (the legend draws the same way)."""
+    path = QTransform().translate(at.x(), at.y()).scale(radius, radius).map(shape_for(event_type))
+    colour = QColor(status_colour(status))
+    if night and not selected:
+        colour = colour.darker(115)  # UX.md: dimmer unselected symbols at night
+    outline = "#101010" if not night else "#0A0A0A"
+    if selected:
+        painter.setPen(cosmetic_pen("#FFFFFF" if night else "#000000", 3.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(at, radius + 5, radius + 5)
+    painter.setPen(cosmetic_pen(outline, 1.0))
+    painter.setBrush(colour)
+    painter.drawPath(path)
+    if status in HATCHED:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(QColor("#202020"), Qt.BrushStyle.BDiagPattern))
+        painter.drawPath(path)
+    if status in STRUCK:
+        painter.setPen(cosmetic_pen("#000000" if not night else "#E0E0E0", 2.0))
+        painter.drawLine(QPointF(at.x() - radius - 2, at.y() + radius + 2),
+                         QPointF(at.x() + radius + 2, at.y() - radius - 2))  # fmt: skip
+
+
+class ReportLayer(pg.GraphicsObject):
+    layer_name = "reports"
+
+    def __init__(self, hub: Hub, night: bool = False) -> None:
+        super().__init__()
+        self.hub = hub
+        self.night = night
+        self.shown_statuses: set[str] = {s.value for s in VerificationStatus} - set(
+            HIDDEN_BY_DEFAULT
+        )
+        self.reports: list[LandReport] = []
+        self.mx = self.my = np.zeros(0)
+        self.setAcceptHoverEvents(True)
+        hub.pictureChanged.connect(self._on_change)
+        for sig in (hub.windowChanged, hub.cursorChanged, hub.liveChanged,
+                    hub.selectionChanged):  # fmt: skip
+            sig.connect(lambda *_: self.refresh())
+        self.refresh()
+
+    # ---- model -----------------------------------------------------------------------
+    def set_night(self, night: bool) -> None:
+        self.night = night
+        self.update()
+
+    def set_status_visible(self, status: str, visible: bool) -> None:
+        (self.shown_statuses.add if visible else self.shown_statuses.discard)(str(status))
+        self.refresh()
+
+    def _on_change(self, change: PictureChange) -> None:
+        if change.reports:
+            self.refresh()
+
+    def time_range(self) -> tuple[float | None, float | None]:
+        """The brushed window wins; replaying shows what was known up to the cursor."""
+        if self.hub.window is not None:
+            return self.hub.window
+        if self.hub.live:
+            return None, None
+        return None, self.hub.cursor
+
+    def refresh(self) -> None:
+        start, end = self.time_range()
+        reps = [r for r in self.hub.picture.reports_in(start=start, end=end)
+                if r.has_position and str(r.status) in self.shown_statuses]  # fmt: skip
+        self.reports = reps
+        x, y = to_mercator(np.array([r.lon for r in reps], float),
+                           np.array([r.lat for r in reps], float))  # fmt: skip
+        self.mx, self.my = np.atleast_1d(x), np.atleast_1d(y)
+        self.update()
+
+    # ---- drawing ---------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if not self.reports:
+            return
+        tr = painter.transform()
+        px = tr.m11() * self.mx + tr.m21() * self.my + tr.dx()
+        py = tr.m12() * self.mx + tr.m22() * self.my + tr.dy()
+        clip = tr.mapRect(self.viewRect() if self.getViewBox() else self.boundingRect())
+        m = RADIUS_PX + 6
+        inside = np.flatnonzero((px > clip.left() - m) & (px < clip.right() + m)
+                                & (py > clip.top() - m) & (py < clip.bottom() + m))  # fmt: skip
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        sel = self.hub.selection
+        # Most important last, so a verified violation is never hidden under a grey one.
+        order = sorted(inside, key=lambda i: _RANK.get(str(self.reports[i].status), 0))
+        for i in order:
+            r = self.reports[i]
+            draw_symbol(painter, QPointF(px[i], py[i]), r.event_type, str(r.status),
+                        night=self.night, selected=r.id in sel)  # fmt: skip
+        painter.restore()
+
+    # ---- interaction -----------------------------------------------------------------
+    def pick(self, scene_pos: QPointF, radius_px: float = HIT_PX) -> int:
+        """Index of the report nearest a scene point within ``radius_px``, or -1."""
+        if not self.reports:
+            return -1
+        st = self.sceneTransform()
+        px = st.m11() * self.mx + st.m21() * self.my + st.dx()
+        py = st.m12() * self.mx + st.m22() * self.my + st.dy()
+        d = np.hypot(px - scene_pos.x(), py - scene_pos.y())
+        i = int(np.argmin(d))
+        return i if d[i] <= radius_px else -1
+
+    def tooltip(self, i: int) -> str:
+        r = self.reports[i]
+        lines = [f"{r.title or EVENT_LABELS.get(str(r.event_type), str(r.event_type))}",
+                 f"{EVENT_LABELS.get(str(r.event_type), str(r.event_type))} · "
+                 f"{STATUS_LABELS.get(str(r.status), str(r.status))}"]  # fmt: skip
+        if r.time is not None:
+            lines.append(format_dtg(r.time))
+        if r.lat is not None and r.lon is not None:
+            lines.append(format_dms(r.lat, r.lon))
+            lines.append(to_mgrs(r.lat, r.lon))
+        if r.reliability or r.credibility:
+            lines.append(f"Source {r.reliability or '-'}{r.credibility or '-'}")
+        lines.append(r.id)
+        return "\n".join(lines)
+
+    def hoverEvent(self, ev: object) -> None:
+        if ev.isExit():
+            self.setToolTip("")
+            return
+        i = self.pick(ev.scenePos())
+        if i < 0:
+            self.setToolTip("")
+            return
+        ev.acceptClicks(Qt.MouseButton.LeftButton)
+        self.setToolTip(self.tooltip(i))
+
+    def mouseClickEvent(self, ev: object) -> None:
+        i = self.pick(ev.scenePos()) if ev.button() == Qt.MouseButton.LeftButton else -1
+        if i < 0:
+            ev.ignore()
+            return
+        ev.accept()
+        self.hub.select({self.reports[i].id})
+
+
+_RANK = {s: n for n, s in enumerate(("retracted", "superseded", "rejected", "reported",
+                                      "unverifiable", "triaged", "under_verification",
+                                      "corroborated", "verified"))}  # fmt: skip
+
+
+def legend_entries() -> list[tuple[str, str, str]]:
+    """(kind, key, text) rows: every status (hidden ones say so) and every event shape."""
+    rows = [("status", s, STATUS_LABELS[s] + (" (hidden)" if s in HIDDEN_BY_DEFAULT else ""))
+            for s in STATUS_LABELS]  # workflow order, as the officer reads it
+    rows += [("event", e.value, EVENT_LABELS[e.value]) for e in EventType]
+    return rows
+
+
+class ReportLegend(ScreenItem):
+    """Status colours (left column) and event shapes (right column), bottom-right."""
+
+    corner = "bottom-right"
+    row_h = 19.0
+
+    def __init__(self, view: MapView, layer: ReportLayer | None = None,
+                 night: bool = False) -> None:  # fmt: skip
+        self.layer = layer
+        rows = legend_entries()
+        metrics = QFontMetricsF(label_font(11, bold=False))
+        self.col_w = tuple(30.0 + max(metrics.horizontalAdvance(t) for k, _, t in rows
+                                      if k == kind) for kind in ("status", "event"))  # fmt: skip
+        n_status = sum(1 for r in rows if r[0] == "status")
+        self.size = (sum(self.col_w) + 16, 32.0 + self.row_h * max(n_status,
+                                                                     len(rows) - n_status))
+        super().__init__(view, night)
+
+    def lines(self) -> list[str]:
+        return [text for _, _, text in legend_entries()]
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        bg = QColor("#26292C" if self.night else "#FFFFFF")
+        bg.setAlpha(225)
+        painter.setPen(cosmetic_pen("#555555" if self.night else "#9E9E9E", 1.0))
+        painter.setBrush(bg)
+        painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        font = label_font(11, bold=False)
+        title = label_font(11)
+        painter.setFont(title)
+        painter.setPen(QColor(self.ink))
+        painter.drawText(QPointF(8, 18), "Report status")
+        painter.drawText(QPointF(8 + self.col_w[0], 18), "Event type")
+        painter.setFont(font)
+        counts = {"status": 0, "event": 0}
+        for kind, key, text in legend_entries():
+            row = counts[kind]
+            counts[kind] += 1
+            x = 8.0 if kind == "status" else 8.0 + self.col_w[0]
+            y = 30.0 + row * self.row_h + self.row_h / 2
+            at = QPointF(x + 8, y)
+            if kind == "status":
+                draw_symbol(painter, at, E.OTHER, key, radius=8.0, night=self.night)
+            else:
+                draw_symbol(painter, at, key, "reported", radius=7.0, night=self.night)
+            painter.setPen(QColor(self.ink))
+            painter.setFont(font)
+            painter.drawText(QPointF(x + 22, y + 5), text)
+

@@ -1,0 +1,168 @@
+"""Zones on the map: ceasefire line, buffers, corridor, inspection areas and airspace.
+
+Each zone's QPainterPath is built once per version (Mercator metres); paint only
+strokes and fills them. Zones outside their validity period at the map's time are
+not drawn (a temporary restricted area disappears when it lapses).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath
+
+from cop_app.core.entities import Zone
+from cop_app.core.enums import ZoneKind
+from cop_app.core.geo import EARTH_RADIUS_M, to_mercator
+from cop_app.core.picture import PictureChange
+from cop_app.core.style import zone_colour
+from cop_app.ui.hub import Hub
+from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font, mercator_path
+
+WORLD = 3.1415926535897931 * EARTH_RADIUS_M
+# Flight levels above this altitude, feet below (UX.md). Transition altitudes in the
+# region differ by state; 10,000 ft is a conservative common value for labels only.
+TRANSITION_ALT_FT = 10000.0
+
+K = ZoneKind
+_S = Qt.PenStyle
+_B = Qt.BrushStyle
+
+
+@dataclass(frozen=True)
+class ZoneStyle:
+    width: float  # px
+    pen: Qt.PenStyle
+    fill_alpha: int  # 0 = no fill
+    pattern: Qt.BrushStyle = _B.SolidPattern
+    order: int = 0  # fills first, lines last
+
+
+STYLES: dict[ZoneKind, ZoneStyle] = {
+    K.BUFFER: ZoneStyle(1.0, _S.DashLine, 64),
+    K.SECURITY_ZONE: ZoneStyle(1.0, _S.DashLine, 48),
+    K.CORRIDOR: ZoneStyle(1.5, _S.DashLine, 56),
+    K.INSPECTION_AREA: ZoneStyle(1.5, _S.SolidLine, 72, order=1),
+    K.RESTRICTED_AREA: ZoneStyle(1.5, _S.DashDotLine, 110, _B.BDiagPattern, order=1),
+    K.RESTRICTED_AIRSPACE: ZoneStyle(1.5, _S.DashLine, 130, _B.BDiagPattern, order=2),
+    K.PROHIBITED_AIRSPACE: ZoneStyle(2.0, _S.SolidLine, 160, _B.DiagCrossPattern, order=2),
+    K.WITHDRAWAL_LINE: ZoneStyle(2.0, _S.DashLine, 0, order=3),
+    K.CEASEFIRE_LINE: ZoneStyle(3.0, _S.SolidLine, 0, order=4),
+}
+LINE_KINDS = frozenset({K.CEASEFIRE_LINE, K.WITHDRAWAL_LINE})
+AIRSPACE_KINDS = frozenset({K.RESTRICTED_AIRSPACE, K.PROHIBITED_AIRSPACE})
+
+
+def altitude_text(ft: float | None) -> str:
+    if ft is None:
+        return "UNL"
+    if ft <= 0:
+        return "SFC"
+    if ft >= TRANSITION_ALT_FT:
+        return f"FL{round(ft / 100):03d}"
+    return f"{round(ft):,} ft"
+
+
+def limits_label(zone: Zone) -> str:
+    """``SFC–FL660``: floor and ceiling as officers read an airspace box."""
+    return f"{altitude_text(zone.floor_ft)}–{altitude_text(zone.ceiling_ft)}"
+
+
+class ZoneLayer(pg.GraphicsObject):
+    layer_name = "zones"
+
+    def __init__(self, hub: Hub, night: bool = False) -> None:
+        super().__init__()
+        self.hub = hub
+        self.night = night
+        self._paths: dict[str, tuple[int, QPainterPath, tuple[float, float] | None]] = {}
+        hub.pictureChanged.connect(self._on_change)
+        hub.cursorChanged.connect(lambda *_: self.update())
+        hub.liveChanged.connect(lambda *_: self.update())
+        self.refresh()
+
+    def set_night(self, night: bool) -> None:
+        self.night = night
+        self.update()
+
+    def _on_change(self, change: PictureChange) -> None:
+        if change.zones:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild paths of zones that are new or changed version; drop removed ones."""
+        zones = self.hub.picture.zones
+        for zid in list(self._paths):
+            if zid not in zones:
+                del self._paths[zid]
+        for zid, zone in zones.items():
+            cached = self._paths.get(zid)
+            if cached is None or cached[0] != zone.version:
+                anchor = None
+                if zone.kind in AIRSPACE_KINDS:
+                    p = zone.geometry.representative_point()
+                    x, y = to_mercator(p.x, p.y)
+                    anchor = (float(x), float(y))
+                self._paths[zid] = (zone.version, mercator_path(zone.geometry), anchor)
+        self.update()
+
+    def map_time(self) -> float:
+        return time.time() if self.hub.live else self.hub.cursor
+
+    def visible_zones(self) -> list[Zone]:
+        t = self.map_time()
+        zones = [z for z in self.hub.picture.zones.values() if z.valid_at(t)]
+        return sorted(zones, key=lambda z: STYLES.get(z.kind, STYLES[K.BUFFER]).order)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        zones = self.visible_zones()
+        if not zones:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        halo = "#1F2A33" if self.night else "#FFFFFF"
+        labels: list[tuple[QPointF, str, str]] = []
+        for zone in zones:
+            entry = self._paths.get(zone.id)
+            if entry is None:
+                continue
+            _version, path, anchor = entry
+            style = STYLES.get(zone.kind, STYLES[K.BUFFER])
+            colour = QColor(zone_colour(zone.kind))
+            if self.night:
+                colour = colour.lighter(130)
+            if zone.kind in LINE_KINDS:
+                # A casing under the line keeps it readable over any fill or land.
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(cosmetic_pen(halo, style.width + 2.0))
+                painter.drawPath(path)
+                painter.setPen(cosmetic_pen(colour, style.width, style.pen))
+                painter.drawPath(path)
+                continue
+            if style.fill_alpha:
+                fill = QColor(colour)
+                fill.setAlpha(style.fill_alpha)
+                brush = QBrush(fill, style.pattern)
+                if style.pattern != _B.SolidPattern:
+                    brush.setTransform(painter.transform().inverted()[0])  # hatch in px
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(brush)
+                painter.drawPath(path)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(cosmetic_pen(colour, style.width, style.pen))
+            painter.drawPath(path)
+            if anchor is not None:
+                at = painter.transform().map(QPointF(*anchor))
+                labels.append((at, limits_label(zone), colour.name()))
+        if labels:
+            painter.save()
+            painter.resetTransform()
+            font = label_font()
+            for at, text, colour in labels:
+                haloed_text(painter, at, text, colour, halo, font)
+            painter.restore()
