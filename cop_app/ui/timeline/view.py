@@ -264,11 +264,16 @@ class TimelineView(QWidget):
         x, y = self._marker_xy[i]
         if not np.isfinite(y):
             return None
-        return self._to_widget(self.report_plot, float(x), float(y))
+        return self.to_widget(self.report_plot, float(x), float(y))
 
     def time_to_x(self, t: float) -> int:
         """The widget x pixel of time ``t`` (tests, tools)."""
-        return self._to_widget(self.report_plot, t, 0.0).x()
+        return self.to_widget(self.report_plot, t, 0.0).x()
+
+    def x_span_per_px(self) -> float:
+        """Seconds per pixel at the current zoom."""
+        x0, x1 = self.x_range()
+        return (x1 - x0) / max(self.report_plot.vb.width(), 1.0)
 
     # ---- drawing ------------------------------------------------------------------
     @staticmethod
@@ -308,7 +313,8 @@ class TimelineView(QWidget):
             pen=pg.mkPen("#202020", width=1),
         )  # fmt: skip
 
-    def _to_widget(self, plot, x: float, y: float) -> QPoint:
+    def to_widget(self, plot: pg.PlotItem, x: float, y: float) -> QPoint:
+        """Widget pixels of (time, count) in ``plot`` (tests sample grabs there)."""
         scene = plot.vb.mapViewToScene(QPointF(x, y))
         return self.graphics.mapTo(self, self.graphics.mapFromScene(scene))
 
