@@ -300,9 +300,10 @@ class TrackLayer(pg.GraphicsObject):
     # ---- picking -----------------------------------------------------------------
     def pick(self, scene_pos: QPointF, radius_px: float = HIT_PX) -> tuple[int, float]:
         """(index of the nearest symbol within ``radius_px`` of a scene point, or -1; px)."""
-        tr = self.deviceTransform()
-        if tr is None or not len(self.keys):
+        scene = self.scene()
+        if scene is None or not scene.views() or not len(self.keys):
             return -1, np.inf
+        tr = self.sceneTransform() * scene.views()[0].viewportTransform()
         p = tr.map(self.mapFromScene(scene_pos))
         px, py = self.to_pixels(tr)
         d2 = (px - p.x()) ** 2 + (py - p.y()) ** 2
