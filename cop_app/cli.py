@@ -1,8 +1,8 @@
 """The ``cop-app`` command: the app (default), ``import``, and the demo picture.
 
 ``parse_args(argv)`` is kept apart from ``main() -> int`` so tests call the command
-in-process with real arguments. Only this module and ``cop_app.ui`` may touch Qt;
-until the window lands, the default command prints a headless summary instead.
+in-process with real arguments. Only this module and ``cop_app.ui`` may touch Qt, and
+only this module may start the reference server in-process (``--demo``).
 """
 
 from __future__ import annotations
@@ -11,15 +11,20 @@ import argparse
 import importlib
 import json
 import logging
+import shutil
+import socket
 import sys
-from collections.abc import Sequence
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from cop_app import __version__
 from cop_app.core.entities import Zone
 from cop_app.core.picture import Picture
 from cop_app.core.records import report_record, track_record
-from cop_app.core.timeutil import format_dtg, format_iso
 from cop_app.ingest import FORMATS
 from cop_app.ingest.files import FileResult, expand, feed_file
 from cop_app.paths import resource
@@ -81,6 +86,20 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--demo", action="store_true",
         help="embedded default: reference server in-process with the exercise scenario",
     )
+    gui.add_argument("--server", metavar="URL",
+                     help="verification API base URL (default: the last server profile)")
+    gui.add_argument("--token-file", type=Path, metavar="PATH",
+                     help="bearer token file (mode 0600); else $COP_API_TOKEN, the user "
+                          "config file, the OS keyring, or a prompt")
+    gui.add_argument("--cache", type=Path, metavar="PATH",
+                     help="offline picture cache (default: the per-user cache)")
+    gui.add_argument("--settings", type=Path, metavar="PATH",
+                     help="settings file (default: the per-user settings)")
+    gui.add_argument("--screenshot", type=Path, metavar="PNG",
+                     help="with --quit-after: save the window to this PNG before quitting")
+    gui.add_argument("--quit-after", type=float, metavar="SECONDS",
+                     help="close the window after this many seconds (scripted runs, CI)")
+    gui.add_argument("--speed", type=float, default=1.0, help="--demo scenario clock speed-up")
 
     imp = sub.add_parser("import", help="feed files through the ingest into a picture")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -102,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(args.files, args.format, as_json=args.json)
         if args.command in PLUGGED:
             return int(importlib.import_module(PLUGGED[args.command][0]).run(args))
-        return run_gui(demo=args.demo)
+        return run_gui(args)
     except BrokenPipeError:  # `cop-app import --json ... | head`: the reader left, not an error
         sys.stderr.close()
         return 0
@@ -164,29 +183,87 @@ def demo_picture() -> Picture:
     return picture
 
 
-def run_gui(*, demo: bool) -> int:
-    if not demo:
-        sys.stderr.write(
-            "cop-app: the desktop window is not built yet; run `cop-app --demo` for the "
-            "exercise picture summary, or `cop-app import FILE...`\n"
-        )
-        return 2
-    picture = demo_picture()
-    t = max((tr.time for tr in picture.tracks() if tr.time is not None), default=0.0)
-    frame = picture.as_of(t)
-    print(f"cop-app {__version__} — exercise picture (headless summary; the window comes next)")
-    print(f"picture time {format_dtg(t)} ({format_iso(t)})")
-    counts = frame.counts()
-    print(f"alive tracks: {counts['air']} air, {counts['sea']} sea, {counts['land']} land")
-    for key in frame.keys:
-        tr = picture.track(key)
-        label = tr.fields.get("name") or tr.callsign or key
-        print(f"  {tr.domain.label:<4} {key:<16} {label}")
-    print(f"reports: {len(picture.reports())}")
-    for rep in picture.reports():
-        print(f"  {rep.id:<8} {rep.status.value:<19} {rep.event_type.value:<16} {rep.title}")
-    print(f"zones: {', '.join(z.name for z in picture.zones.values())}")
-    return 0
+@dataclass
+class DemoServer:
+    """The reference server running in this process (``--demo``)."""
+
+    url: str
+    tokens: dict[str, str]
+    stop: Callable[[], None]
+
+
+def start_demo_server(folder: Path, *, seed: int = 0, speed: float = 1.0,
+                      timeout: float = 20.0) -> DemoServer:  # fmt: skip
+    """The reference server on loopback, on a free port, with a database in ``folder``
+    and the ceasefire scenario playing; uvicorn runs on a daemon thread.
+
+    The listening socket is bound here and handed to uvicorn, so no other process can
+    take the port between choosing and binding it.
+    """
+    import uvicorn
+
+    from cop_app.server import scenario as sc
+    from cop_app.server.app import ServerConfig, create_app
+    from cop_app.server.auth import create_token
+    from cop_app.server.pipeline import Pipeline
+    from cop_app.server.storage import Storage
+
+    storage = Storage(folder / "demo-server.sqlite")
+    tokens = {role: create_token(storage, role, f"demo-{role}")[0]
+              for role in ("admin", "verifier", "viewer")}  # fmt: skip
+    pipeline = Pipeline(storage)
+    app = create_app(pipeline, ServerConfig(heartbeat_s=5.0, poll_s=0.5))
+    runner = sc.ScenarioRunner(sc.Scenario("ceasefire", seed=seed), pipeline, speed=speed)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           timeout_graceful_shutdown=1))  # fmt: skip
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name="cop-app-demo-server", daemon=True)  # fmt: skip
+    thread.start()
+    runner.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not server.started:
+        runner.stop()
+        pipeline.close()
+        raise RuntimeError("the demo server did not start")
+
+    def stop() -> None:
+        server.should_exit = True
+        runner.stop()
+        thread.join(5)
+        pipeline.close()
+        sock.close()
+
+    return DemoServer(f"http://127.0.0.1:{port}", tokens, stop)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the window: ``--demo`` (in-process server), ``--server URL``, or the last
+    server profile; from the offline cache first in every case."""
+    from cop_app.ui.app import LaunchOptions, launch
+
+    opts = LaunchOptions(server=args.server, token_file=args.token_file, cache=args.cache,
+                         settings=args.settings, screenshot=args.screenshot,
+                         quit_after=args.quit_after)  # fmt: skip
+    if args.screenshot is not None and args.quit_after is None:
+        opts.quit_after = 15.0
+    if args.demo:
+        folder = Path(tempfile.mkdtemp(prefix="cop-app-demo-"))
+        demo = start_demo_server(folder, speed=args.speed)
+        sys.stderr.write(f"cop-app: demo server {demo.url}/v1 (exercise data, temporary "
+                         f"database in {folder})\n")  # fmt: skip
+        opts.server, opts.token = demo.url, demo.tokens["verifier"]
+        opts.cache = args.cache or folder / "cache.sqlite"
+        opts.remember_server = False  # the demo's port dies with it
+        opts.title = "cop-app — ceasefire exercise (demo)"
+        opts.handling = "EXERCISE · EXERCISE · EXERCISE — invented data"
+        opts.on_exit += [demo.stop, lambda: shutil.rmtree(folder, ignore_errors=True)]
+    return launch(opts)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,277 @@
+"""Starting the desktop app: the picture, its offline cache, the server connection.
+
+``Session`` owns what the window shows but does not draw: the Picture, the cache it
+is restored from, the ApiClient and the Syncer. The Syncer's callbacks come from its
+own thread; ``Session`` turns them into Qt signals that arrive queued on the UI thread.
+All network and disk work (cache load, sync, /v1/me, transitions) runs off the UI
+thread; the Picture is shared under ``picture_lock`` (see workers.py for why one lock).
+
+``launch(...)`` is what ``cop-app`` (cli.py) calls: it builds the QApplication, the
+Session and the MainWindow, and runs the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+from cop_app.api.http import ApiClient, ApiError
+from cop_app.api.sync import Change, ConnectionState, Syncer
+from cop_app.core.picture import Picture
+from cop_app.core.timeutil import now
+from cop_app.core.verification import VerificationStatus
+from cop_app.store.cache import PictureCache
+from cop_app.ui.status import connection_text, offline_text
+from cop_app.ui.workers import TaskRunner, TaskState, picture_lock, run_task
+
+log = logging.getLogger("cop_app.ui")
+QUEUED = Qt.ConnectionType.QueuedConnection
+
+
+def latest_time(picture: Picture) -> float | None:
+    """Time of the newest fix or report in the picture (what "data as of" names)."""
+    with picture_lock(picture):
+        times = [picture.last_time(k) for k in picture.keys()]
+        times += [r.time for r in picture.reports() if r.time is not None]
+    finite = [t for t in times if t == t and abs(t) != float("inf")]
+    return max(finite) if finite else None
+
+
+class Session(QObject):
+    """The picture and where it comes from: cache, server, imported files."""
+
+    stateChanged = Signal(str)  # ConnectionState value, or "local"
+    progressed = Signal(int, object)  # done, total (None: unknown)
+    rolesChanged = Signal(object)  # frozenset[str]
+    alertsChanged = Signal(object)  # list of alert records
+    cacheLoaded = Signal(object)  # data time (float | None)
+    message = Signal(str)
+
+    def __init__(self, picture: Picture | None = None, cache: PictureCache | None = None,
+                 parent: QObject | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.picture = picture or Picture(history_seconds=6 * 3600)
+        self.lock = picture_lock(self.picture)
+        self.cache = cache
+        self.client: ApiClient | None = None
+        self.syncer: Syncer | None = None
+        self.server_url: str | None = None
+        self.state = "local"
+        self.progress: tuple[int, int | None] | None = None
+        self.roles: frozenset[str] = frozenset()
+        self.data_time: float | None = None
+        self.me: dict[str, Any] = {}
+        self._tasks: list[TaskRunner] = []
+        # Callbacks from the sync thread arrive here queued on the UI thread.
+        self._syncState.connect(self._on_state, QUEUED)
+        self._syncProgress.connect(self._on_progress, QUEUED)
+        self._syncAlerts.connect(lambda a: self.alertsChanged.emit(a), QUEUED)
+
+    _syncState = Signal(str)
+    _syncProgress = Signal(int, object)
+    _syncAlerts = Signal(object)
+
+    # ---- cache -----------------------------------------------------------------------
+    def load_cache(self, then: Callable[[], None] | None = None) -> TaskRunner | None:
+        """Restore the cached picture off the UI thread; ``cacheLoaded`` says when."""
+        cache = self.cache
+        if cache is None:
+            if then is not None:
+                then()
+            return None
+
+        def work(_state: TaskState) -> float | None:
+            with self.lock:
+                cache.load(self.picture)
+            return latest_time(self.picture)
+
+        def done(t: float | None) -> None:
+            self.data_time = t
+            if t is not None and self.syncer is None:
+                self.state = ConnectionState.OFFLINE.value  # a saved picture, not live
+            self.cacheLoaded.emit(t)
+            if then is not None:
+                then()
+
+        return self._track(run_task(work, parent=self, name="cache-load", on_done=done,
+                                    on_error=lambda e: (self.message.emit(
+                                        f"cache not read: {e}"), then and then())))  # fmt: skip
+
+    def _track(self, runner: TaskRunner) -> TaskRunner:
+        self._tasks = [t for t in self._tasks if not t.done.is_set()] + [runner]
+        return runner
+
+    # ---- server ----------------------------------------------------------------------
+    def connect_to(self, url: str, token: str | None, *, resume: bool = True) -> None:
+        """Start syncing from ``url`` (in the background; the picture keeps showing)."""
+        self.stop()
+        self.server_url = url
+        self.state = ConnectionState.OFFLINE.value  # until the Syncer says otherwise
+        self.stateChanged.emit(self.state)
+        self.client = ApiClient(url, token)
+        syncer = Syncer(self.client, self.picture, self.cache, resume=resume,
+                        on_state=lambda s: self._syncState.emit(s.value),
+                        on_progress=lambda d, t: self._syncProgress.emit(d, t),
+                        on_change=self._sync_change)  # fmt: skip
+        syncer.lock = self.lock  # one lock for the picture, whoever writes it
+        self.syncer = syncer
+        syncer.start()
+        self._track(run_task(lambda _s: self.client.get("/v1/me"), parent=self, name="me",
+                             on_done=self._on_me,
+                             on_error=lambda e: log.warning("GET /v1/me failed: %s", e)))
+
+    def _sync_change(self, change: Change) -> None:  # sync thread
+        if change.kind == "alert" and self.syncer is not None:
+            self._syncAlerts.emit(list(self.syncer.alerts.values()))
+
+    def _on_me(self, me: dict[str, Any]) -> None:
+        self.me = me
+        self.roles = frozenset(str(r) for r in me.get("roles", ()))
+        self.rolesChanged.emit(self.roles)
+
+    def _on_state(self, state: str) -> None:
+        previous, self.state = self.state, state
+        if state == ConnectionState.LIVE.value:
+            self.progress = None
+            if self.syncer is not None:
+                self.alertsChanged.emit(list(self.syncer.alerts.values()))
+        if previous == ConnectionState.LIVE.value and state != previous:
+            self.data_time = now()  # what we had when the link dropped
+        self.stateChanged.emit(state)
+
+    def _on_progress(self, done: int, total: int | None) -> None:
+        self.progress = (done, total)
+        self.progressed.emit(done, total)
+
+    def post_transition(self, report_id: str, to: VerificationStatus,
+                        rationale: str) -> dict[str, Any]:  # fmt: skip
+        """POST one verification step (called on a worker thread)."""
+        if self.client is None:
+            raise ApiError(0, "not connected")
+        return self.client.post(f"/v1/reports/{report_id}/transitions",
+                                {"to": to.value, "rationale": rationale})  # fmt: skip
+
+    # ---- what the window shows -------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        return self.state == ConnectionState.LIVE.value
+
+    def connection_text(self) -> str:
+        syncer = self.syncer
+        age = syncer.data_age() if syncer is not None else None
+        if self.state == ConnectionState.SYNCING.value and syncer is not None and (
+                syncer.last_contact is None):  # fmt: skip
+            return offline_text(self.data_time)  # still trying the first contact
+        return connection_text(self.state, age_s=age, data_time=self.data_time,
+                               progress=self.progress)  # fmt: skip
+
+    def banner_text(self) -> str | None:
+        """The banner over the map when the picture is not live (None: no banner)."""
+        if self.live or self.state == "local":
+            return None
+        text = offline_text(self.data_time)
+        if self.state in (ConnectionState.BACKOFF.value, ConnectionState.CONNECTING.value):
+            text += "   ·   reconnecting…"
+        elif self.state == ConnectionState.SYNCING.value:
+            text += "   ·   syncing…"
+        return text
+
+    def stop(self) -> None:
+        if self.syncer is not None:
+            self.syncer.stop(timeout=5.0)
+            self.syncer = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+# ---- start-up ----------------------------------------------------------------------------
+@dataclass
+class LaunchOptions:
+    server: str | None = None
+    token: str | None = None
+    token_file: Path | None = None
+    cache: Path | None = None
+    settings: Path | None = None
+    screenshot: Path | None = None
+    quit_after: float | None = None
+    title: str = "cop-app"
+    handling: str = ""
+    remember_server: bool = True
+    on_exit: list[Callable[[], None]] = field(default_factory=list)
+
+
+def ensure_platform() -> None:
+    """Headless Linux (CI, ssh) without a display: draw offscreen instead of failing."""
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):  # fmt: skip
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def ask_token(url: str) -> str | None:
+    """No stored token for ``url``: ask once (the answer is kept for this run only)."""
+    text, ok = QInputDialog.getText(None, "cop-app: sign in",
+                                    f"Bearer token for {url}\n(cop-app token create --role "
+                                    "viewer on the server)", QLineEdit.EchoMode.Password)
+    return text.strip() if ok and text.strip() else None
+
+
+def resolve_token(opts: LaunchOptions, url: str) -> str | None:
+    from cop_app.api.tokens import TokenError, find_token
+
+    if opts.token:
+        return opts.token
+    try:
+        token = find_token(opts.token_file, server=url)
+    except TokenError as exc:
+        sys.stderr.write(f"cop-app: {exc}\n")
+        token = None
+    return token or ask_token(url)
+
+
+def launch(opts: LaunchOptions) -> int:
+    """Open the window and run until it closes (or ``quit_after`` seconds)."""
+    from cop_app.ui.main_window import MainWindow
+    from cop_app.ui.settings import AppSettings
+
+    ensure_platform()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("cop-app")
+    settings = AppSettings(opts.settings)
+    url = opts.server or settings.server
+    session = Session(cache=PictureCache(opts.cache))
+    window = MainWindow(session, settings, title=opts.title, handling=opts.handling)
+    window.remember_server = opts.remember_server
+    window.show()
+    token = resolve_token(opts, url) if url else None
+
+    def connect() -> None:
+        if url:
+            if opts.remember_server:
+                settings.server = url
+            session.connect_to(url, token)
+
+    session.load_cache(then=connect)
+    if opts.quit_after is not None:
+        def finish() -> None:
+            if opts.screenshot is not None:
+                window.save_screenshot(opts.screenshot)
+                sys.stderr.write(f"cop-app: screenshot {opts.screenshot}\n")
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(int(opts.quit_after * 1000), finish)
+    try:
+        return int(app.exec())
+    finally:
+        session.stop()
+        for fn in opts.on_exit:
+            fn()

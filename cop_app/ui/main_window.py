@@ -1,0 +1,429 @@
+"""The main window: map in the centre, docks around it, the timeline along the bottom.
+
+It composes the other views through their public constructors (MapView and the
+track/context layers, TimelineView, the panels) and wires them only through the Hub;
+none of them knows about another. It also owns what belongs to the whole window:
+the toolbar and shortcuts, the offline banner, the status bar, File → Import (and
+drag and drop) in a cancellable worker, the themes, and saving the layout on exit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QProgressDialog,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cop_app.core.geo import from_mgrs
+from cop_app.core.timeutil import now
+from cop_app.ui.app import Session, latest_time
+from cop_app.ui.hub import LAYERS, Hub
+from cop_app.ui.map import MapView
+from cop_app.ui.panels.alerts import AlertsPanel
+from cop_app.ui.panels.details import DetailsPanel
+from cop_app.ui.panels.layers import SHORTCUTS, LayersPanel
+from cop_app.ui.panels.reports import ReportsPanel
+from cop_app.ui.panels.tracks import TracksPanel
+from cop_app.ui.settings import AppSettings
+from cop_app.ui.status import StatusBar
+from cop_app.ui.theme import THEMES, Theme, apply_theme, theme_named
+from cop_app.ui.workers import TaskRunner, TaskState, picture_lock
+
+log = logging.getLogger("cop_app.ui")
+IMPORT_FILTER = ("Captures and reports (*.nmea *.aivdm *.txt *.log *.sbs *.json *.cot *.xml "
+                 "*.geojson *.kml *.kmz *.gz);;All files (*)")  # fmt: skip
+
+
+def parse_coordinate(text: str) -> tuple[float, float]:
+    """``48.5, 37.8`` (lat, lon in decimal degrees) or an MGRS reference."""
+    parts = text.replace(";", ",").split(",")
+    if len(parts) == 2:
+        lat, lon = float(parts[0]), float(parts[1])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError("latitude must be within ±90 and longitude within ±180")
+        return lat, lon
+    return from_mgrs(text)
+
+
+def _optional(module: str, name: str) -> Any:
+    """A view another helper provides, when it has landed (compose what exists)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, settings: AppSettings, *, title: str = "cop-app",
+                 handling: str = "") -> None:  # fmt: skip
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.picture = session.picture
+        self.hub = Hub(session.picture, parent=self)
+        self.theme: Theme = theme_named(settings.theme)
+        self.setWindowTitle(title)
+        self.remember_server = True  # False for --demo: its port dies with it
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)  # fmt: skip
+        for name, on in settings.layers.items():
+            if name in LAYERS:
+                self.hub.set_layer(name, on)
+
+        # ---- centre: handling strip, offline banner, map --------------------------------
+        self.map = MapView(self.hub)
+        self.map_layers = self._compose_map()
+        self.banner = QLabel(self)
+        self.banner.setObjectName("banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.hide()
+        self.handling = QLabel(handling, self)
+        self.handling.setObjectName("handling")
+        self.handling.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.handling.setStyleSheet("font-weight: bold; letter-spacing: 2px;")
+        self.handling.setVisible(bool(handling))
+        centre = QWidget(self)
+        box = QVBoxLayout(centre)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.handling)
+        box.addWidget(self.banner)
+        box.addWidget(self.map, 1)
+        self.setCentralWidget(centre)
+
+        # ---- docks ----------------------------------------------------------------------
+        self.layers_panel = LayersPanel(self.hub)
+        self.tracks = TracksPanel(self.hub, self.map.visible_bbox)
+        self.reports = ReportsPanel(self.hub)
+        self.alerts = AlertsPanel(self.hub)
+        self.details = DetailsPanel(self.hub)
+        self.docks: dict[str, QDockWidget] = {}
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self._dock("Layers", self.layers_panel, left)
+        self._dock("Details", self.details, left)
+        self._dock("Tracks", self.tracks, right)
+        self._dock("Reports", self.reports, right)
+        self._dock("Alerts", self.alerts, right)
+        self.tabifyDockWidget(self.docks["Tracks"], self.docks["Reports"])
+        self.tabifyDockWidget(self.docks["Reports"], self.docks["Alerts"])
+        self.docks["Tracks"].raise_()
+        timeline_cls = _optional("cop_app.ui.timeline", "TimelineView")
+        self.timeline = timeline_cls(self.hub, self.picture) if timeline_cls else None
+        if self.timeline is not None:
+            self._dock("Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+        self.status = StatusBar(parent=self)
+        self.setStatusBar(self.status)
+        self._build_actions()
+        self._wire()
+        self._restore()
+        self.apply_theme(self.theme)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._every_second)
+        self._tick.start(1000)
+        self._every_second()
+        self.import_task: TaskRunner | None = None
+
+    # ---- composition ------------------------------------------------------------------
+    def _compose_map(self) -> dict[str, Any]:
+        layers: dict[str, Any] = {}
+        add_context = _optional("cop_app.ui.map.context", "add_context_layers")
+        if add_context is not None:
+            layers.update(add_context(self.map, self.hub) or {})
+        else:
+            basemap = _optional("cop_app.ui.map.basemap", "BaseMapLayer")
+            if basemap is not None:
+                layers["basemap"] = basemap()
+                self.map.add_layer("basemap", layers["basemap"], -100)
+        add_tracks = _optional("cop_app.ui.map.tracks", "add_track_layers")
+        if add_tracks is not None:
+            layers.update(add_tracks(self.map, self.hub) or {})
+        return layers
+
+    def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(name, self)
+        dock.setObjectName(f"dock-{name.lower()}")  # saveState() keys docks by name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def _action(self, text: str, shortcut: str | None, slot: Any, *,
+                checkable: bool = False, tip: str = "") -> QAction:  # fmt: skip
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        act.setToolTip(f"{tip or text} ({shortcut})" if shortcut else tip or text)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_import = a("Import…", "Ctrl+O", self.choose_import,
+                            tip="Import captures: NMEA, SBS-1, aircraft.json, CoT, GeoJSON, KML")
+        self.act_screenshot = a("Save screenshot…", "Ctrl+Shift+S", self.choose_screenshot)
+        self.act_quit = a("Quit", "Ctrl+Q", self.close)
+        self.act_zoom = a("Zoom to selection", "Z", self.zoom_to_selection)
+        self.act_goto = a("Go to coordinate…", "Ctrl+G", self.choose_goto,
+                          tip="Centre the map on lat, lon or an MGRS reference")
+        self.act_night = a("Night theme", "Ctrl+N", lambda on: self.apply_theme(
+            THEMES["night" if on else "day"]), checkable=True)
+        self.act_play = a("Play / pause replay", "Space", self.play_pause)
+        self.act_live = a("Live", "L", lambda: self.hub.set_live(True),
+                          tip="Follow the clock (leave replay)")
+        self.act_layers = {
+            name: a(f"Toggle {name}", SHORTCUTS[name],
+                    lambda _=False, n=name: self.hub.set_layer(n, not self.hub.layers[n]))
+            for name in LAYERS
+        }  # fmt: skip
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for act in (self.act_import, self.act_screenshot, self.act_quit):
+            file_menu.addAction(act)
+        view_menu = bar.addMenu("&View")
+        for act in (self.act_zoom, self.act_goto, self.act_night, self.act_play, self.act_live):
+            view_menu.addAction(act)
+        view_menu.addSeparator()
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        layer_menu = bar.addMenu("&Layers")
+        for act in self.act_layers.values():
+            layer_menu.addAction(act)
+        tools = QToolBar("Main", self)
+        tools.setObjectName("toolbar-main")
+        for act in (self.act_import, self.act_zoom, self.act_goto, self.act_play,
+                    self.act_live, self.act_night):  # fmt: skip
+            tools.addAction(act)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
+        self.toolbar = tools
+
+    def _wire(self) -> None:
+        s = self.session
+        self.map.cursorMoved.connect(self.status.set_cursor)
+        self.map.viewChanged.connect(lambda _bbox: self.tracks.view_changed())
+        s.stateChanged.connect(self._state_changed)
+        s.cacheLoaded.connect(self._cache_loaded)
+        s.rolesChanged.connect(self.reports.set_roles)
+        s.alertsChanged.connect(self.alerts.set_alerts)
+        s.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.reports.post_transition = s.post_transition if s.client or s.server_url else None
+        s.stateChanged.connect(lambda _s: setattr(self.reports, "post_transition",
+                                                  s.post_transition if s.client else None))
+
+    # ---- state -----------------------------------------------------------------------
+    def _cache_loaded(self, data_time: float | None) -> None:
+        """Show the cached picture at once, as it stood when it was saved."""
+        if data_time is not None and not self.session.live:
+            self.hub.set_live(False)
+            self.hub.set_cursor(data_time)
+        self._update_banner()
+
+    def _state_changed(self, state: str) -> None:
+        if self.session.live and not self.hub.live:
+            self.hub.set_live(True)
+            self.hub.set_cursor(now())
+        self._update_banner()
+        self.status.set_connection(self.session.connection_text(), warn=not self.session.live)
+
+    def _update_banner(self) -> None:
+        text = self.session.banner_text()
+        self.banner.setText(text or "")
+        self.banner.setVisible(bool(text))
+
+    def _every_second(self) -> None:
+        if self.hub.live:
+            self.hub.set_cursor(now())
+        s = self.session
+        self.status.set_connection(s.connection_text(), warn=not (s.live or s.state == "local"))
+        self.status.set_counts(self.tracks.model.frame.counts())
+
+    # ---- actions -----------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.theme = theme
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.map.setBackground(theme.map_background)
+        for layer in [*self.map_layers.values(), self.timeline]:
+            if layer is not None and hasattr(layer, "set_night"):
+                layer.set_night(theme.is_night)
+        self.act_night.blockSignals(True)
+        self.act_night.setChecked(theme.is_night)
+        self.act_night.blockSignals(False)
+
+    def zoom_to_selection(self) -> bool:
+        zoom = _optional("cop_app.ui.map.tracks", "zoom_to_selection")
+        if zoom is not None and zoom(self.map, self.hub):
+            return True
+        with picture_lock(self.picture):
+            reps = [self.picture.report(i) for i in self.hub.selection]
+        points = [(r.lat, r.lon) for r in reps if r is not None and r.has_position]
+        if not points:
+            return False
+        self.map.center_on(points[0][0], points[0][1], span_km=20)
+        return True
+
+    def choose_goto(self) -> None:
+        text, ok = QInputDialog.getText(self, "Go to coordinate",
+                                        "lat, lon (decimal degrees) or MGRS:")  # fmt: skip
+        if ok and text.strip():
+            self.go_to(text)
+
+    def go_to(self, text: str) -> bool:
+        try:
+            lat, lon = parse_coordinate(text.strip())
+        except ValueError as exc:
+            self.status.showMessage(f"Not a coordinate: {exc}", 8000)
+            return False
+        self.map.center_on(lat, lon, span_km=25)
+        return True
+
+    def play_pause(self) -> None:
+        if self.timeline is None:
+            return
+        transport = getattr(self.timeline, "transport", None)
+        playing = bool(getattr(transport, "playing", False)) if transport else False
+        self.timeline.set_playing(not playing)
+
+    def choose_screenshot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "cop.png", "PNG (*.png)")
+        if path:
+            self.save_screenshot(Path(path))
+
+    def save_screenshot(self, path: Path) -> bool:
+        return self.grab().save(str(path), "PNG")
+
+    # ---- import ------------------------------------------------------------------------
+    def choose_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import captures", "", IMPORT_FILTER)
+        if paths:
+            self.import_files([Path(p) for p in paths])
+
+    def import_files(self, paths: Sequence[Path], *, dialog: bool = True) -> TaskRunner:
+        """Feed files through the ingest into the picture in a worker, with progress and
+        cancel; the picture's own notifications redraw the views."""
+        from cop_app.ingest.files import expand, feed_file
+        from cop_app.ui.workers import TaskRunner
+
+        picture, lock = self.picture, picture_lock(self.picture)
+
+        def work(state: TaskState) -> list:
+            files = list(expand(paths))
+            results = []
+
+            def sink(items: Any) -> None:
+                state.check()
+                items = list(items)
+                with lock:
+                    picture.upsert_many(items)
+
+            for i, path in enumerate(files):
+                state.progress(i / max(len(files), 1), f"Reading {path.name}…")
+                results.append(feed_file(path, "auto", sink, scope_report_ids=True))
+                state.check()
+            state.progress(1.0, "done")
+            return results
+
+        runner = TaskRunner(work, "import", self)
+        queued = Qt.ConnectionType.QueuedConnection
+        progress: QProgressDialog | None = None
+        if dialog:
+            progress = QProgressDialog("Importing…", "Cancel", 0, 1000, self)
+            progress.setWindowTitle("Import")
+            progress.setMinimumDuration(300)
+            progress.canceled.connect(runner.cancel)
+            runner.progressed.connect(
+                lambda f, m: (progress.setValue(int(f * 1000)), progress.setLabelText(m)),
+                queued)  # fmt: skip
+        runner.finished.connect(lambda results: self._imported(results, progress), queued)
+        runner.failed.connect(lambda e: self._import_ended(f"Import failed: {e}", progress),
+                              queued)  # fmt: skip
+        runner.cancelled.connect(lambda: self._import_ended("Import cancelled", progress),
+                                 queued)  # fmt: skip
+        self.import_task = runner.start()
+        return runner
+
+    def _imported(self, results: list, progress: QProgressDialog | None) -> None:
+        ok = sum(r.stats.accepted for r in results)
+        bad = sum(r.stats.rejected for r in results)
+        problems = [f"{Path(r.path).name}: {r.problem}" for r in results if r.problem]
+        text = f"Imported {ok} updates from {len(results)} files, {bad} errors"
+        if problems:
+            text += "; " + "; ".join(problems[:3])
+        if not self.session.live:
+            t = latest_time(self.picture)
+            if t is not None:  # show the imported capture as it stood at its end
+                self.hub.set_live(False)
+                self.hub.set_cursor(t)
+        self._import_ended(text, progress)
+
+    def _import_ended(self, text: str, progress: QProgressDialog | None) -> None:
+        if progress is not None:
+            progress.reset()
+            progress.hide()
+        self.status.showMessage(text, 15000)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+
+    # ---- settings ----------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry, state = self.settings.layout()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 1000)
+        if state is not None:
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.docks["Layers"], self.docks["Tracks"]], [260, 620],
+                             Qt.Orientation.Horizontal)  # fmt: skip
+            if "Timeline" in self.docks:
+                self.resizeDocks([self.docks["Timeline"]], [220], Qt.Orientation.Vertical)
+        bbox = self.settings.bbox
+        if bbox is not None:
+            self.map.set_bbox(*bbox)
+
+    def save_settings(self) -> None:
+        self.settings.set_layout(self.saveGeometry(), self.saveState())
+        self.settings.bbox = self.map.visible_bbox()
+        self.settings.layers = dict(self.hub.layers)
+        self.settings.theme = self.theme.name
+        if self.session.server_url and self.remember_server:
+            self.settings.server = self.session.server_url
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        if self.import_task is not None:
+            self.import_task.cancel()
+        self.hub.close()
+        super().closeEvent(event)

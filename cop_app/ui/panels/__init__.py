@@ -1,0 +1,1 @@
+"""Dock panels: Layers, Tracks, Reports, Alerts, Details (views of the Picture via the Hub)."""

@@ -1,0 +1,37 @@
+"""Layers: one switch per hub layer; the map, timeline and legend follow the hub."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+
+from cop_app.ui.hub import LAYERS, Hub
+
+LABELS = {
+    "basemap": "Base map", "zones": "Zones", "air": "Air tracks", "sea": "Sea tracks",
+    "land": "Land tracks", "reports": "Land reports", "trails": "Trails", "labels": "Labels",
+}  # fmt: skip
+SHORTCUTS = {name: f"Ctrl+{i}" for i, name in enumerate(LAYERS, start=1)}
+
+
+class LayersPanel(QWidget):
+    def __init__(self, hub: Hub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hub = hub
+        layout = QVBoxLayout(self)
+        self.boxes: dict[str, QCheckBox] = {}
+        for name in LAYERS:
+            box = QCheckBox(f"{LABELS.get(name, name)}   ({SHORTCUTS[name]})", self)
+            box.setObjectName(f"layer-{name}")
+            box.setChecked(hub.layers.get(name, True))
+            box.toggled.connect(lambda on, n=name: hub.set_layer(n, on))
+            layout.addWidget(box)
+            self.boxes[name] = box
+        layout.addStretch(1)
+        hub.layersChanged.connect(self._sync)
+
+    def _sync(self, layers: dict[str, bool]) -> None:
+        for name, box in self.boxes.items():
+            if box.isChecked() != layers.get(name, True):
+                box.blockSignals(True)
+                box.setChecked(layers.get(name, True))
+                box.blockSignals(False)

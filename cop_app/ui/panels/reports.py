@@ -1,0 +1,314 @@
+"""Reports: land reports with status, type, time (UTC and DTG), MGRS, reliability and
+credibility; filters by status and type; the time-window brush filters them too.
+
+A verifier moves a report one step through the API (POST /v1/reports/{id}/transitions)
+with a rationale. The panel offers only what the API will accept: the targets come
+from ``cop_app.core.verification.allowed_next`` and the action shows only for a token
+whose roles (GET /v1/me) include ``verifier``. A viewer is never offered it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cop_app.core.entities import LandReport
+from cop_app.core.enums import EventType
+from cop_app.core.geo import to_mgrs
+from cop_app.core.style import HIDDEN_BY_DEFAULT, status_colour
+from cop_app.core.timeutil import format_dtg, format_iso
+from cop_app.core.verification import VerificationStatus, allowed_next
+from cop_app.ui.hub import Hub
+from cop_app.ui.panels._table import ColumnsModel, Index
+from cop_app.ui.workers import picture_lock, run_task
+
+COLUMNS = ("Report", "Status", "Event type", "Time (UTC)", "DTG", "Location (MGRS)",
+           "Rel/Cred", "Title")  # fmt: skip
+ACTIVE = "Active (hide rejected, retracted, superseded)"
+ALL = "All statuses"
+ALL_TYPES = "All event types"
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+# Posts a transition; returns the report record the server answers with.
+TransitionFn = Callable[[str, VerificationStatus, str], dict[str, Any]]
+
+
+def status_label(status: VerificationStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+def location(rep: LandReport) -> str:
+    if not rep.has_position:
+        return ""
+    try:
+        return to_mgrs(float(rep.lat), float(rep.lon))  # type: ignore[arg-type]
+    except Exception:  # outside MGRS bands
+        return f"{rep.lat:.5f}, {rep.lon:.5f}"
+
+
+class ReportsModel(ColumnsModel):
+    columns = COLUMNS
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reports: list[LandReport] = []
+
+    def set_reports(self, reports: list[LandReport]) -> None:
+        self.beginResetModel()
+        self.reports = reports
+        self.endResetModel()
+
+    def row_count(self) -> int:
+        return len(self.reports)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        rep, c = self.reports[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(rep, c)
+        if role == SORT_ROLE:
+            return (rep.time or 0.0) if c in (3, 4) else self._text(rep, c)
+        if role == Qt.ItemDataRole.BackgroundRole and c == 1:
+            return QBrush(QColor(status_colour(rep.status.value)))
+        if role == Qt.ItemDataRole.ForegroundRole and c == 1:
+            return QBrush(QColor("#111111"))  # dark text on every status colour
+        if role == Qt.ItemDataRole.FontRole and rep.status.value in HIDDEN_BY_DEFAULT:
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return rep.text or rep.title
+        return None
+
+    @staticmethod
+    def _text(rep: LandReport, c: int) -> str:
+        if c == 0:
+            return rep.id
+        if c == 1:
+            return status_label(rep.status)
+        if c == 2:
+            return rep.event_type.value.replace("_", " ")
+        if c == 3:
+            return format_iso(rep.time) if rep.time is not None else ""
+        if c == 4:
+            return format_dtg(rep.time) if rep.time is not None else ""
+        if c == 5:
+            return location(rep)
+        if c == 6:
+            return f"{rep.reliability or '-'}{rep.credibility or '-'}"
+        return rep.title
+
+
+class TransitionDialog(QDialog):
+    """Pick one allowed next status and say why (the rationale goes in the trail)."""
+
+    def __init__(self, report: LandReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Change status of {report.id}")
+        self.target = QComboBox(self)
+        for status in allowed_next(report.status):
+            self.target.addItem(status_label(status), status)
+        self.rationale = QPlainTextEdit(self)
+        self.rationale.setPlaceholderText("Rationale (required; kept in the audited trail)")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)  # fmt: skip
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.rationale.textChanged.connect(
+            lambda: self.ok.setEnabled(bool(self.rationale.toPlainText().strip())))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("From", QLabel(status_label(report.status)))
+        form.addRow("To", self.target)
+        form.addRow("Rationale", self.rationale)
+        form.addRow(buttons)
+
+    def choice(self) -> tuple[VerificationStatus, str]:
+        return self.target.currentData(), self.rationale.toPlainText().strip()
+
+
+class ReportsPanel(QWidget):
+    def __init__(self, hub: Hub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hub = hub
+        self.roles: frozenset[str] = frozenset()
+        self.post_transition: TransitionFn | None = None
+        self.model = ReportsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.status = QComboBox(self)
+        self.status.addItems([ACTIVE, ALL, *(status_label(s) for s in VerificationStatus)])
+        self.etype = QComboBox(self)
+        self.etype.addItems([ALL_TYPES, *(e.value.replace("_", " ") for e in EventType)])
+        self.action = QPushButton("Change status…", self)
+        self.action.setToolTip("Move the selected report to an allowed next status (verifier)")
+        self.action.setVisible(False)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.etype, 1)
+        top.addWidget(self.action)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh)
+        self._selecting = False
+        self.status.currentTextChanged.connect(lambda _: self.refresh())
+        self.etype.currentTextChanged.connect(lambda _: self.refresh())
+        self.action.clicked.connect(self.open_transition)
+        self.table.selectionModel().selectionChanged.connect(self._rows_selected)
+        hub.pictureChanged.connect(lambda ch: ch.reports and self._timer.start())
+        hub.windowChanged.connect(lambda _w: self.refresh())
+        hub.selectionChanged.connect(self._show_selection)
+        self.refresh()
+
+    # ---- content ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        picture, window = self.hub.picture, self.hub.window
+        with picture_lock(picture):
+            reps = (picture.reports_in(start=window[0], end=window[1]) if window
+                    else picture.reports())  # fmt: skip
+        choice = self.status.currentText()
+        if choice == ACTIVE:
+            reps = [r for r in reps if r.status.value not in HIDDEN_BY_DEFAULT]
+        elif choice != ALL:
+            reps = [r for r in reps if status_label(r.status) == choice]
+        if self.etype.currentText() != ALL_TYPES:
+            reps = [r for r in reps if r.event_type.value.replace("_", " ") ==
+                    self.etype.currentText()]  # fmt: skip
+        self.model.set_reports(reps)
+        self._show_selection(self.hub.selection)
+
+    def shown_ids(self) -> list[str]:
+        return [self.proxy.index(r, 0).data() for r in range(self.proxy.rowCount())]
+
+    # ---- selection ---------------------------------------------------------------------
+    def selected_report(self) -> LandReport | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.reports[self.proxy.mapToSource(rows[0]).row()]
+
+    def _rows_selected(self, *_: object) -> None:
+        self._update_action()
+        if self._selecting:
+            return
+        rep = self.selected_report()
+        if rep is not None:
+            self.hub.select({rep.id})
+
+    def select_id(self, report_id: str) -> bool:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.index(r, 0).data() == report_id:
+                self.table.selectRow(r)
+                return True
+        return False
+
+    def _show_selection(self, ids: frozenset[str]) -> None:
+        self._selecting = True
+        try:
+            sm = self.table.selectionModel()
+            sm.clearSelection()
+            for r in range(self.proxy.rowCount()):
+                if self.proxy.index(r, 0).data() in ids:
+                    self.table.selectRow(r)
+                    self.table.scrollTo(self.proxy.index(r, 0))
+                    break
+        finally:
+            self._selecting = False
+        self._update_action()
+
+    # ---- verification ------------------------------------------------------------------
+    def set_roles(self, roles: frozenset[str] | set[str] | list[str]) -> None:
+        self.roles = frozenset(roles)
+        self._update_action()
+
+    @property
+    def can_verify(self) -> bool:
+        return ("verifier" in self.roles or "admin" in self.roles) and (
+            self.post_transition is not None)
+
+    def offered_transitions(self, report: LandReport | None = None) -> tuple:
+        """What the panel offers for ``report`` (the selection by default): nothing
+        unless the user may verify, else exactly the API's allowed next states."""
+        report = report or self.selected_report()
+        if report is None or not self.can_verify:
+            return ()
+        return allowed_next(report.status)
+
+    def _update_action(self) -> None:
+        self.action.setVisible(self.can_verify)
+        self.action.setEnabled(bool(self.offered_transitions()))
+
+    def open_transition(self) -> None:
+        rep = self.selected_report()
+        if rep is None or not self.offered_transitions(rep):
+            return
+        dialog = TransitionDialog(rep, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            to, why = dialog.choice()
+            self.transition(rep.id, to, why)
+
+    def transition(self, report_id: str, to: VerificationStatus, rationale: str):
+        """Post one step off the UI thread; the answer updates the picture at once
+        (the changes stream brings the same record again, a harmless replay)."""
+        post = self.post_transition
+        if post is None or not self.can_verify:
+            raise PermissionError("this token may not change a report's status")
+        self.message.setText(f"Moving {report_id} to {status_label(to)}…")
+        return run_task(lambda _state: post(report_id, to, rationale), parent=self,
+                        name="transition", on_done=self._transition_done,
+                        on_error=self._transition_failed)  # fmt: skip
+
+    def _transition_done(self, record: dict[str, Any]) -> None:
+        from cop_app.api.records import apply_report
+
+        with picture_lock(self.hub.picture):
+            apply_report(self.hub.picture, record)
+        self.message.setText(f"{record.get('id')} is now "
+                             f"{str(record.get('status', '')).replace('_', ' ')}")  # fmt: skip
+        self.refresh()
+
+    def _transition_failed(self, error: str) -> None:
+        self.message.setText(f"Status not changed: {error}")

@@ -1,0 +1,313 @@
+"""Tracks: a virtual table over the Picture that holds 100k rows.
+
+The model keeps no per-row objects: rows are indices (``order``) into one Frame's
+numpy columns, so a refresh is a few whole-array operations and ``data()`` reads one
+cell from an array. Sorting is ``np.argsort`` on a column and filtering is a boolean
+mask (domain, identity, text, in view), the pyqtgraph habit of whole-column work.
+Labels (callsign or name) come from the track's attributes only for the rows drawn
+and for text search, cached per key and dropped when that track changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cop_app.core.enums import Domain, Identity
+from cop_app.core.geo import bbox_mask, format_dms, to_mgrs
+from cop_app.core.picture import Frame, Picture, PictureChange
+from cop_app.core.timeutil import format_age, format_dtg
+from cop_app.ui.hub import Hub
+from cop_app.ui.panels._table import ColumnsModel, Index
+from cop_app.ui.workers import picture_lock
+
+COLUMNS = ("Track", "Domain", "Identity", "Name / callsign", "Position (MGRS)", "Speed kn",
+           "Course", "Alt ft", "Last report")  # fmt: skip
+Id = Identity
+IDENTITY_GROUPS: dict[str, frozenset[int]] = {
+    "All identities": frozenset(int(i) for i in Identity),
+    "Friend": frozenset({Id.FRIEND, Id.ASSUMED_FRIEND}),
+    "Hostile / suspect": frozenset({Id.HOSTILE, Id.SUSPECT, Id.JOKER, Id.FAKER}),
+    "Neutral": frozenset({Id.NEUTRAL}),
+    "Unknown / pending": frozenset({Id.UNKNOWN, Id.PENDING}),
+}
+
+
+def empty_frame(t: float = 0.0) -> Frame:
+    f, i = np.empty(0, float), np.empty(0, np.int64)
+    return Frame(t=t, rows=i, keys=[], domain=np.empty(0, np.int8), lat=f, lon=f, time=f,
+                 identity=np.empty(0, np.int8), speed_kn=f, course_deg=f, heading_deg=f,
+                 altitude_ft=f)  # fmt: skip
+
+
+class TracksModel(ColumnsModel):
+    columns = COLUMNS
+
+    def __init__(self, picture: Picture, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.picture = picture
+        self.frame = empty_frame()
+        self.order = np.empty(0, np.int64)  # visible row -> frame index
+        self.domains: frozenset[int] = frozenset(int(d) for d in Domain)
+        self.identities: frozenset[int] = IDENTITY_GROUPS["All identities"]
+        self.text = ""
+        self.bbox: tuple[float, float, float, float] | None = None
+        self.sort_column, self.sort_order = 0, Qt.SortOrder.AscendingOrder
+        self._labels: dict[str, str] = {}
+        self._key_pos: dict[str, int] | None = None
+
+    # ---- content ---------------------------------------------------------------------
+    def set_frame(self, frame: Frame) -> None:
+        self.beginResetModel()
+        self.frame = frame
+        self._key_pos = None
+        self.order = self._ordered(self._mask())
+        self.endResetModel()
+
+    def refilter(self) -> None:
+        self.set_frame(self.frame)
+
+    def forget(self, change: PictureChange) -> None:
+        for key in change.tracks:
+            self._labels.pop(key, None)
+
+    def label(self, key: str) -> str:
+        label = self._labels.get(key)
+        if label is None:
+            with picture_lock(self.picture):
+                state = self.picture.track_state(key)
+            f = state.fields if state is not None else {}
+            label = str(f.get("callsign") or f.get("name") or "").strip()
+            self._labels[key] = label
+        return label
+
+    def labels(self) -> np.ndarray:
+        return np.array([self.label(k) for k in self.frame.keys], dtype=object)
+
+    def _mask(self) -> np.ndarray:
+        f = self.frame
+        mask = np.isin(f.domain, list(self.domains)) & np.isin(f.identity, list(self.identities))
+        if self.bbox is not None:
+            mask &= bbox_mask(f.lon, f.lat, self.bbox)
+        if self.text:
+            needle = self.text.lower()
+            idx = np.flatnonzero(mask)
+            hit = [needle in f.keys[i].lower() or needle in self.label(f.keys[i]).lower()
+                   for i in idx.tolist()]  # fmt: skip
+            mask[idx[~np.asarray(hit, bool)]] = False
+        return mask
+
+    def _ordered(self, mask: np.ndarray) -> np.ndarray:
+        idx = np.flatnonzero(mask)
+        col = self._sort_key(self.sort_column)
+        order = idx[np.argsort(col[idx], kind="stable")] if len(idx) else idx
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
+            order = order[::-1]
+        return order
+
+    def _sort_key(self, column: int) -> np.ndarray:
+        f = self.frame
+        if column == 0:
+            return np.array(f.keys, dtype=object)
+        if column == 3:
+            return np.array([s.lower() for s in self.labels()], dtype=object)
+        arrays = {1: f.domain, 2: f.identity, 4: f.lat, 5: f.speed_kn, 6: f.course_deg,
+                  7: f.altitude_ft, 8: f.time}  # fmt: skip
+        col = arrays.get(column, f.time)
+        # NaN sorts last in argsort; keep it so (missing values at the end).
+        return col
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        self.order = self._ordered(self._mask())
+        self._key_pos = None
+        self.layoutChanged.emit()
+
+    # ---- lookups -----------------------------------------------------------------------
+    def key_at(self, row: int) -> str:
+        return self.frame.keys[int(self.order[row])]
+
+    def row_of(self, key: str) -> int | None:
+        if self._key_pos is None:
+            keys = self.frame.keys
+            self._key_pos = {keys[i]: r for r, i in enumerate(self.order.tolist())}
+        return self._key_pos.get(key)
+
+    # ---- Qt model ----------------------------------------------------------------------
+    def row_count(self) -> int:
+        return len(self.order)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        i = int(self.order[index.row()])
+        f, c = self.frame, index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(f, i, c)
+        if role == Qt.ItemDataRole.ToolTipRole and c == 4:
+            return format_dms(float(f.lat[i]), float(f.lon[i]))
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in (5, 6, 7):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _text(self, f: Frame, i: int, c: int) -> str:
+        if c == 0:
+            return f.keys[i]
+        if c == 1:
+            return Domain(int(f.domain[i])).label.upper()
+        if c == 2:
+            return Identity(int(f.identity[i])).label.replace("_", " ")
+        if c == 3:
+            return self.label(f.keys[i])
+        if c == 4:
+            try:
+                return to_mgrs(float(f.lat[i]), float(f.lon[i]))
+            except Exception:  # outside the MGRS band (polar): DMS instead
+                return format_dms(float(f.lat[i]), float(f.lon[i]))
+        value = {5: f.speed_kn, 6: f.course_deg, 7: f.altitude_ft}.get(c)
+        if value is not None:
+            v = float(value[i])
+            if np.isnan(v):
+                return ""
+            return f"{v:03.0f}" if c == 6 else f"{v:,.0f}" if c == 7 else f"{v:.1f}"
+        t = float(f.time[i])
+        return f"{format_dtg(t)} · {format_age(f.t - t)}" if np.isfinite(t) else ""
+
+
+class TracksPanel(QWidget):
+    """The table plus its filters; rows select through the hub."""
+
+    def __init__(self, hub: Hub, visible_bbox: Callable[[], tuple] | None = None,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.hub = hub
+        self.visible_bbox = visible_bbox
+        self.model = TracksModel(hub.picture, self)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search id, callsign, name…")
+        self.search.setClearButtonEnabled(True)
+        self.domain_boxes = {d: QCheckBox(d.label.upper(), self) for d in Domain}
+        self.identity = QComboBox(self)
+        self.identity.addItems(list(IDENTITY_GROUPS))
+        self.in_view = QCheckBox("In view only", self)
+        self.count = QLabel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vh = self.table.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: 100k stay cheap
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        for box in self.domain_boxes.values():
+            box.setChecked(True)
+            box.toggled.connect(self._filters_changed)
+            top.addWidget(box)
+        top.addWidget(self.identity)
+        top.addWidget(self.in_view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(250)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._selecting = False
+        self.search.textChanged.connect(self._filters_changed)
+        self.identity.currentTextChanged.connect(self._filters_changed)
+        self.in_view.toggled.connect(self._filters_changed)
+        self.table.selectionModel().selectionChanged.connect(self._rows_selected)
+        hub.pictureChanged.connect(self._picture_changed)
+        hub.cursorChanged.connect(lambda _t: self._refresh_timer.start())
+        hub.windowChanged.connect(lambda _w: self._refresh_timer.start())
+        hub.selectionChanged.connect(self._show_selection)
+        self.refresh()
+
+    # ---- inputs ------------------------------------------------------------------------
+    def _picture_changed(self, change: PictureChange) -> None:
+        self.model.forget(change)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def view_changed(self) -> None:
+        if self.in_view.isChecked():
+            self._refresh_timer.start()
+
+    def _filters_changed(self, *_: object) -> None:
+        m = self.model
+        m.domains = frozenset(int(d) for d, b in self.domain_boxes.items() if b.isChecked())
+        m.identities = IDENTITY_GROUPS[self.identity.currentText()]
+        m.text = self.search.text().strip()
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.bbox = (self.visible_bbox() if self.in_view.isChecked() and self.visible_bbox
+                           else None)  # fmt: skip
+        picture, window = self.hub.picture, self.hub.window
+        with picture_lock(picture):
+            frame = picture.in_window(*window) if window else picture.as_of(self.hub.cursor)
+        self.model.set_frame(frame)
+        self.count.setText(f"{len(self.model.order):,} of {len(frame):,} tracks shown")
+        self._show_selection(self.hub.selection)
+
+    # ---- selection ---------------------------------------------------------------------
+    def _rows_selected(self, *_: object) -> None:
+        if self._selecting:
+            return
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
+        keys = {self.model.key_at(r) for r in rows}
+        others = {k for k in self.hub.selection if self.model.row_of(k) is None}
+        self.hub.select(keys | others)
+
+    def select_key(self, key: str) -> bool:
+        """Select the row of ``key`` (as a click would); False when it is not shown."""
+        row = self.model.row_of(key)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _show_selection(self, ids: frozenset[str]) -> None:
+        sm = self.table.selectionModel()
+        self._selecting = True
+        try:
+            sm.clearSelection()
+            first = None
+            for key in ids:
+                row = self.model.row_of(key)
+                if row is None:
+                    continue
+                idx = self.model.index(row, 0)
+                sm.select(idx, sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
+                first = first or idx
+            if first is not None:
+                self.table.scrollTo(first)
+        finally:
+            self._selecting = False

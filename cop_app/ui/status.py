@@ -1,0 +1,99 @@
+"""The status bar an officer reads at a glance: UTC DTG clock, cursor position in DMS
+and MGRS, connection state with data age, and track counts per domain.
+
+The texts are pure functions of their inputs (tested without a window); the widget
+only lays them out and ticks the clock once a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from cop_app.core.geo import format_dms, to_mgrs
+from cop_app.core.timeutil import format_dtg, now
+
+OFFLINE_PREFIX = "OFFLINE — data as of "
+
+
+def clock_text(t: float) -> str:
+    return format_dtg(t)
+
+
+def position_text(lat: float, lon: float) -> str:
+    """DMS and a 10-digit (1 m) MGRS reference; MGRS is undefined past 84°N/80°S."""
+    try:
+        grid = to_mgrs(lat, lon, 5)
+    except Exception:  # the mgrs library raises its own errors near the poles
+        grid = "—"
+    return f"{format_dms(lat, lon)}   {grid}"
+
+
+def connection_text(state: str, *, age_s: float | None, data_time: float | None,
+                    progress: tuple[int, int | None] | None = None) -> str:  # fmt: skip
+    """``LIVE · 3 s``, ``SYNCING 40%``, ``RECONNECTING``, ``OFFLINE — data as of <DTG>``.
+
+    ``state`` is a sync ConnectionState value, or ``"local"`` for a picture read from
+    files with no server at all.
+    """
+    if state == "live":
+        return f"LIVE · {int(age_s or 0)} s"
+    if state == "syncing":
+        if progress and progress[1]:
+            return f"SYNCING {min(100, int(100 * progress[0] / max(progress[1], 1)))}%"
+        return "SYNCING"
+    if state in ("backoff", "connecting") and age_s is not None:
+        return "RECONNECTING"
+    if state == "connecting":
+        return "CONNECTING"
+    if state == "local":
+        return "LOCAL FILES" + (f" — data as of {format_dtg(data_time)}" if data_time else "")
+    return offline_text(data_time)
+
+
+def offline_text(data_time: float | None) -> str:
+    return OFFLINE_PREFIX + (format_dtg(data_time) if data_time else "— (no data)")
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    return (f"AIR {counts.get('air', 0)} · SEA {counts.get('sea', 0)} · "
+            f"LAND {counts.get('land', 0)}")  # fmt: skip
+
+
+class StatusBar(QStatusBar):
+    """Permanent labels, left to right: clock, cursor, connection, counts."""
+
+    def __init__(self, clock: Callable[[], float] = now, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.clock = self._label("clock", "UTC clock (date-time group)")
+        self.cursor = self._label("cursor", "position under the mouse: DMS and MGRS")
+        self.connection = self._label("connection", "server connection and data age")
+        self.counts = self._label("counts", "tracks shown per domain")
+        self.cursor.setText("—")
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start(1000)
+        self.tick()
+
+    def _label(self, name: str, tip: str) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setToolTip(tip)
+        self.addPermanentWidget(label, 1 if name == "cursor" else 0)
+        return label
+
+    def tick(self) -> None:
+        self.clock.setText(clock_text(self._clock()))
+
+    def set_cursor(self, lat: float, lon: float) -> None:
+        self.cursor.setText(position_text(lat, lon))
+
+    def set_connection(self, text: str, warn: bool = False) -> None:
+        self.connection.setText(text)
+        self.connection.setStyleSheet("font-weight: bold; color: #FFB300;" if warn else "")
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        self.counts.setText(counts_text(counts))

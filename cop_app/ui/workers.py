@@ -1,0 +1,117 @@
+"""Long work off the UI thread, Orange's habit: a worker with a task state.
+
+The work function runs on a plain thread with a ``TaskState`` it may update
+(progress, message, partial result) and must check (``cancelled``). Qt sees only the
+runner's signals, delivered on the UI thread, so the window never waits on disk or
+network, and a cancel is a flag the work honours at its next check.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+log = logging.getLogger("cop_app.ui")
+
+
+class Cancelled(Exception):
+    """Raised by ``TaskState.check()`` once the task was cancelled."""
+
+
+class TaskState:
+    def __init__(self, runner: TaskRunner) -> None:
+        self._runner = runner
+        self._cancel = threading.Event()
+        self.partial: Any = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self._runner.progressed.emit(max(0.0, min(1.0, float(fraction))), message)
+
+
+class TaskRunner(QObject):
+    """Runs one function on a daemon thread; signals arrive queued on the UI thread."""
+
+    progressed = Signal(float, str)  # fraction 0..1, message
+    finished = Signal(object)  # the result
+    failed = Signal(str)  # the error, as text
+    cancelled = Signal()
+
+    def __init__(self, fn: Callable[[TaskState], Any], name: str = "task",
+                 parent: QObject | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.fn = fn
+        self.name = name
+        self.state = TaskState(self)
+        self.done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> TaskRunner:
+        self._thread = threading.Thread(target=self._run, name=f"cop-app-{self.name}",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self.state.cancel()
+
+    def _run(self) -> None:
+        try:
+            result = self.fn(self.state)
+        except Cancelled:
+            self.cancelled.emit()
+        except Exception as exc:  # reported to the user; the app keeps running
+            log.exception("%s failed", self.name)
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.finished.emit(result)
+        finally:
+            self.done.set()
+
+
+def run_task(fn: Callable[[TaskState], Any], *, parent: QObject, name: str = "task",
+             on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[str], None] | None = None) -> TaskRunner:  # fmt: skip
+    """Start ``fn`` and wire its result and error to UI-thread callbacks.
+
+    Queued explicitly: a plain-callable slot has no receiver thread of its own, so
+    Qt would otherwise call it directly on the worker thread.
+    """
+    runner = TaskRunner(fn, name, parent)
+    queued = Qt.ConnectionType.QueuedConnection
+    if on_done is not None:
+        runner.finished.connect(on_done, queued)
+    if on_error is not None:
+        runner.failed.connect(on_error, queued)
+    return runner.start()
+
+
+def picture_lock(picture: Any) -> Any:
+    """The lock every writer and reader of ``picture`` on more than one thread holds.
+
+    The Picture's own ``lock`` when it has one; otherwise one RLock attached to it, that
+    the Syncer (``syncer.lock = picture_lock(picture)``) and the file import take while
+    writing and the UI takes while reading. One lock rather than marshalling every
+    change onto the UI thread: the Syncer already batches a page or a burst of changes
+    per acquisition, so the UI waits at most one batch apply (milliseconds), never on
+    the network, and the Picture stays usable headless by the same rule.
+    """
+    lock = getattr(picture, "lock", None)
+    if lock is None:
+        lock = threading.RLock()
+        picture.lock = lock
+    return lock
