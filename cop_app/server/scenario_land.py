@@ -63,7 +63,7 @@ COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    time: float
+    time: float  # whole milliseconds, like every emission time
     report_id: str
     to_status: str
     actor: str
@@ -83,12 +83,13 @@ def _verification(r: np.random.Generator, rid: str, posted: float, observer: str
     cell = f"verifier:cell-{int(r.integers(1, 5))}"
     u = r.uniform(0, 1, 3)
     if u[0] < 0.02:
-        return (Step(posted + r.uniform(600, 3600), rid, VS.RETRACTED, f"observer:{observer}",
-                     "Duplicate of an earlier report from the same post"),)  # fmt: skip
+        return _to_ms([Step(posted + r.uniform(600, 3600), rid, VS.RETRACTED,
+                            f"observer:{observer}",
+                            "Duplicate of an earlier report from the same post")])
     t = posted + r.uniform(600, 5400)
     steps = [Step(t, rid, VS.TRIAGED, cell, "Within mandate; queued for verification")]
     if u[1] < 0.10:
-        return tuple(steps)
+        return _to_ms(steps)
     t += r.uniform(1, 6) * HOUR
     steps.append(Step(t, rid, VS.UNDER_VERIFICATION, cell, "Tasked to a patrol and UAV"))
     t += r.uniform(2, 24) * HOUR
@@ -105,7 +106,13 @@ def _verification(r: np.random.Generator, rid: str, posted: float, observer: str
     else:
         steps.append(Step(t, rid, VS.REJECTED, cell,
                           "Imagery shows no activity at the reported time and place"))
-    return tuple(steps)
+    return _to_ms(steps)
+
+
+def _to_ms(steps: list[Step]) -> tuple[Step, ...]:
+    """Times in whole milliseconds, like every other emission (exact ordering)."""
+    return tuple(Step(round(s.time, 3), s.report_id, s.to_status, s.actor, s.rationale)
+                 for s in steps)  # fmt: skip
 
 
 def _where(lon: float, lat: float) -> str:
@@ -144,7 +151,7 @@ def hour_plan(seed: int, hour: int) -> tuple[Planned, ...]:
         perception = PERCEPTIONS[int(r.choice(3, p=np.asarray(pw) / sum(pw)))]
         count = int(min(hi, lo + r.geometric(1 / max(1.0, (hi - lo) / 4)) - 1))
         t = hour * HOUR + float(r.uniform(0, HOUR))
-        posted = t + float(r.uniform(300, 5400))
+        posted = round(t + float(r.uniform(300, 5400)), 3)
         rid = f"CF{seed}-{format_iso(hour * HOUR)[2:13].replace('-', '').replace('T', '')}-{i:02d}"
         observer = (f"OP-{int(r.integers(1, 13))}" if r.uniform() < 0.6
                     else f"Patrol {int(r.integers(1, 31))}")  # fmt: skip
