@@ -29,7 +29,9 @@ from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
+from cop_app.ui.map.frames import frame_at
 from cop_app.ui.map.symbols import CELL_PX, SYMBOL_PX, Variant, atlas, cell_index
+from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
 
 WORLD = np.pi * EARTH_RADIUS_M  # half the Mercator square's side
@@ -119,8 +121,7 @@ class TrackLayer(pg.GraphicsObject):
     # ---- data --------------------------------------------------------------------
     def refresh(self, *_: object) -> None:
         """Take the picture at the cursor, keep this domain (and the window), project."""
-        picture = self.hub.picture
-        frame = picture.as_of(self.hub.cursor)
+        frame = frame_at(self.hub)
         mask = frame.domain == int(self.domain)
         window = self.hub.window
         if window is not None:
@@ -408,8 +409,6 @@ def _halo_text(painter: QPainter, base: QPointF, text: str, colour: QColor) -> N
 
 def add_track_layers(view: MapView, hub: Hub) -> dict[str, Any]:
     """Put the air, sea and land layers (and trails) on ``view``; U4 composes with this."""
-    from cop_app.ui.map.trails import TrailLayer
-
     layers: dict[str, Any] = {}
     peers: list[TrackLayer] = []
     for name in ("land", "sea", "air"):
@@ -430,7 +429,7 @@ def zoom_to_selection(view: MapView, hub: Hub, *, min_span_km: float = 20.0,
     """Fit the selected tracks (as they stand at the cursor) in the view; False if none."""
     if not hub.selection:
         return False
-    frame = hub.picture.as_of(hub.cursor)
+    frame = frame_at(hub)
     sel = hub.selection
     mask = np.fromiter((k in sel for k in frame.keys), bool, len(frame))
     if not mask.any():

@@ -21,6 +21,7 @@ from cop_app.core.enums import Identity
 from cop_app.core.geo import to_mercator
 from cop_app.core.picture import Frame, Picture
 from cop_app.ui.hub import Hub
+from cop_app.ui.map.frames import frame_at
 from cop_app.ui.map.symbols import fill_colour
 
 WORLD = 20037508.342789244
@@ -101,7 +102,7 @@ class TrailLayer(pg.GraphicsObject):
         if not self.isVisible():
             return
         picture, t1 = self.hub.picture, self.hub.cursor
-        frame = picture.as_of(t1)
+        frame = frame_at(self.hub)
         mx, my = to_mercator(frame.lon, frame.lat)
         keep = np.ones(len(frame), bool)
         view = self.viewRect() if self.getViewBox() is not None else None
