@@ -73,7 +73,7 @@ def parse_position(text: str) -> tuple[float, float]:
         lat, lon = from_mgrs(text)
     elif m := _DECIMAL.match(text):
         lat, lon = (float(g) for g in m.groups())
-    elif _HEMI.search(text):
+    elif _HEMI.search(text) and re.search(r"\d", text):
         lat, lon = _parse_dms(text)
     else:
         raise ValueError(
