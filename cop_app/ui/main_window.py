@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cop_app.core.geo import from_mgrs
 from cop_app.core.timeutil import now
 from cop_app.ui.app import Session, latest_time
 from cop_app.ui.hub import LAYERS, Hub
@@ -47,17 +46,6 @@ from cop_app.ui.workers import TaskRunner, TaskState, picture_lock
 log = logging.getLogger("cop_app.ui")
 IMPORT_FILTER = ("Captures and reports (*.nmea *.aivdm *.txt *.log *.sbs *.json *.cot *.xml "
                  "*.geojson *.kml *.kmz *.gz);;All files (*)")  # fmt: skip
-
-
-def parse_coordinate(text: str) -> tuple[float, float]:
-    """``48.5, 37.8`` (lat, lon in decimal degrees) or an MGRS reference."""
-    parts = text.replace(";", ",").split(",")
-    if len(parts) == 2:
-        lat, lon = float(parts[0]), float(parts[1])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError("latitude must be within ±90 and longitude within ±180")
-        return lat, lon
-    return from_mgrs(text)
 
 
 def _optional(module: str, name: str) -> Any:
@@ -145,7 +133,7 @@ class MainWindow(QMainWindow):
         layers: dict[str, Any] = {}
         add_context = _optional("cop_app.ui.map.context", "add_context_layers")
         if add_context is not None:
-            layers.update(add_context(self.map, self.hub) or {})
+            layers.update(add_context(self.map, self.hub, night=self.theme.is_night) or {})
         else:
             basemap = _optional("cop_app.ui.map.basemap", "BaseMapLayer")
             if basemap is not None:
@@ -185,6 +173,8 @@ class MainWindow(QMainWindow):
         self.act_zoom = a("Zoom to selection", "Z", self.zoom_to_selection)
         self.act_goto = a("Go to coordinate…", "Ctrl+G", self.choose_goto,
                           tip="Centre the map on lat, lon or an MGRS reference")
+        self.act_ruler = a("Range and bearing", "R", self.toggle_ruler, checkable=True,
+                           tip="Drag on the map to measure distance (km, nm) and true bearing")
         self.act_night = a("Night theme", "Ctrl+N", lambda on: self.apply_theme(
             THEMES["night" if on else "day"]), checkable=True)
         self.act_play = a("Play / pause replay", "Space", self.play_pause)
@@ -200,7 +190,8 @@ class MainWindow(QMainWindow):
         for act in (self.act_import, self.act_screenshot, self.act_quit):
             file_menu.addAction(act)
         view_menu = bar.addMenu("&View")
-        for act in (self.act_zoom, self.act_goto, self.act_night, self.act_play, self.act_live):
+        for act in (self.act_zoom, self.act_goto, self.act_ruler, self.act_night, self.act_play,
+                    self.act_live):  # fmt: skip
             view_menu.addAction(act)
         view_menu.addSeparator()
         for dock in self.docks.values():
@@ -210,8 +201,8 @@ class MainWindow(QMainWindow):
             layer_menu.addAction(act)
         tools = QToolBar("Main", self)
         tools.setObjectName("toolbar-main")
-        for act in (self.act_import, self.act_zoom, self.act_goto, self.act_play,
-                    self.act_live, self.act_night):  # fmt: skip
+        for act in (self.act_import, self.act_zoom, self.act_goto, self.act_ruler,
+                    self.act_play, self.act_live, self.act_night):  # fmt: skip
             tools.addAction(act)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
         self.toolbar = tools
@@ -286,18 +277,25 @@ class MainWindow(QMainWindow):
 
     def choose_goto(self) -> None:
         text, ok = QInputDialog.getText(self, "Go to coordinate",
-                                        "lat, lon (decimal degrees) or MGRS:")  # fmt: skip
+                                        "lat lon (decimal or DMS) or MGRS:")  # fmt: skip
         if ok and text.strip():
             self.go_to(text)
 
     def go_to(self, text: str) -> bool:
+        """Centre on lat/lon (decimal or DMS) or MGRS, parsed by the map's tools."""
+        from cop_app.ui.map.tools import go_to
+
         try:
-            lat, lon = parse_coordinate(text.strip())
+            go_to(self.map, text, span_km=25)
         except ValueError as exc:
             self.status.showMessage(f"Not a coordinate: {exc}", 8000)
             return False
-        self.map.center_on(lat, lon, span_km=25)
         return True
+
+    def toggle_ruler(self, on: bool) -> None:
+        ruler = self.map_layers.get("ruler")
+        if ruler is not None and hasattr(ruler, "set_active"):
+            ruler.set_active(on)
 
     def play_pause(self) -> None:
         if self.timeline is None:

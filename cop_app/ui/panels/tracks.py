@@ -190,6 +190,16 @@ class TracksModel(ColumnsModel):
         return f"{format_dtg(t)} · {format_age(f.t - t)}" if np.isfinite(t) else ""
 
 
+def _frame_at(hub: Hub) -> Frame:
+    """The map's frame at the cursor when the map layers are there (one ``as_of`` per
+    picture version and cursor for every view), else the Picture's own."""
+    try:
+        from cop_app.ui.map.tracks import frame_at
+    except ImportError:
+        return hub.picture.as_of(hub.cursor)
+    return frame_at(hub)
+
+
 class TracksPanel(QWidget):
     """The table plus its filters; rows select through the hub."""
 
@@ -272,7 +282,7 @@ class TracksPanel(QWidget):
                            else None)  # fmt: skip
         picture, window = self.hub.picture, self.hub.window
         with picture_lock(picture):
-            frame = picture.in_window(*window) if window else picture.as_of(self.hub.cursor)
+            frame = picture.in_window(*window) if window else _frame_at(self.hub)
         self.model.set_frame(frame)
         self.count.setText(f"{len(self.model.order):,} of {len(frame):,} tracks shown")
         self._show_selection(self.hub.selection)
