@@ -12,6 +12,7 @@ the hub's cursor. Bins follow the zoom (``core.bins``), so zooming in shows fine
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -252,6 +253,9 @@ class TimelineView(QWidget):
             line.setHoverPen(pg.mkPen(theme["cursor"], width=4))
         for region in self.regions:
             region.setBrush(QColor(*theme["brush"]))
+            for edge in region.lines:
+                edge.setPen(pg.mkPen(theme["fg"], width=1))
+                edge.setHoverPen(pg.mkPen(theme["fg"], width=3))
         self.legend.setLabelTextColor(theme["fg"])
         self.transport.set_night(night)
 
@@ -288,6 +292,9 @@ class TimelineView(QWidget):
                                width=width)  # fmt: skip
             top = max(top, int(upper.max(initial=0)))
         plot.vb.setYRange(0, top * 1.12, padding=0)
+        # Counts are whole numbers: integer ticks, about four of them.
+        step = max(1, int(nice_number(top / 4)))
+        plot.getAxis("left").setTickSpacing(step, step)
 
     def _draw_markers(self, reports: dict[str, np.ndarray], edges: np.ndarray) -> None:
         """One marker per report, centred in its own unit of its type's stacked bar."""
@@ -423,6 +430,14 @@ class TimelineView(QWidget):
         for timer in (self._live_timer, self._play_timer, self._refresh_timer):
             timer.stop()
         super().closeEvent(event)
+
+
+def nice_number(x: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``x`` (axis steps)."""
+    if x <= 1:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= x)
 
 
 def _single_shot(parent: QWidget, ms: int, slot: Callable[[], None]) -> QTimer:
