@@ -19,7 +19,7 @@ from functools import cache
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
 
 from cop_app.core.enums import Domain, Identity
 
@@ -213,8 +213,12 @@ class SymbolAtlas:
     pixmap: QPixmap
     dpr: float
     cell: int  # physical pixels per cell side
-    left: np.ndarray  # source x per cell index (physical px)
+    left: np.ndarray  # tight source rectangle per cell index (physical px) ...
     top: np.ndarray
+    width: np.ndarray
+    height: np.ndarray
+    dx: np.ndarray  # ... and its centre's offset from the cell centre (logical px)
+    dy: np.ndarray
 
 
 @cache
@@ -238,6 +242,20 @@ def atlas(dpr: float = 1.0) -> SymbolAtlas:
                 painter.restore()
     painter.end()
     pm.setDevicePixelRatio(dpr)
-    idx = np.arange(rows * cols)
-    return SymbolAtlas(pm, dpr, cell, (idx % cols * cell).astype(np.float64),
-                       (idx // cols * cell).astype(np.float64))  # fmt: skip
+    # Blending costs per pixel (~1.7 ns), so each cell is cropped to its ink: a 48 px
+    # cell blends 2304 px, a cropped surface symbol ~900.
+    img = pm.toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    alpha = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4)
+    alpha = alpha[..., 3] > 0
+    n = rows * cols
+    rect = np.zeros((n, 4))
+    for i in range(n):
+        r, c = divmod(i, cols)
+        ys, xs = np.nonzero(alpha[r * cell:(r + 1) * cell, c * cell:(c + 1) * cell])
+        x0, x1 = (xs.min(), xs.max() + 1) if len(xs) else (0, 1)
+        y0, y1 = (ys.min(), ys.max() + 1) if len(ys) else (0, 1)
+        rect[i] = (c * cell + x0, r * cell + y0, x1 - x0, y1 - y0)
+    centre = np.stack([np.arange(n) % cols, np.arange(n) // cols], 1) * cell + cell / 2
+    dx = (rect[:, 0] + rect[:, 2] / 2 - centre[:, 0]) / dpr
+    dy = (rect[:, 1] + rect[:, 3] / 2 - centre[:, 1]) / dpr
+    return SymbolAtlas(pm, dpr, cell, rect[:, 0], rect[:, 1], rect[:, 2], rect[:, 3], dx, dy)
