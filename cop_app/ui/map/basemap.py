@@ -11,19 +11,33 @@ from functools import cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from cop_app.core.geo import EARTH_RADIUS_M
+from cop_app.core.geo import EARTH_RADIUS_M, to_mercator
 from cop_app.core.style import BASEMAP_DAY, BASEMAP_NIGHT
 from cop_app.paths import resource
-from cop_app.ui.map._draw import cosmetic_pen
+from cop_app.ui.map._draw import cosmetic_pen, device_xy, haloed_text, label_font
 
 BASEMAP_FILE = ("basemap", "europe.npz")
 QUANTUM_M = 10.0  # packaging/build_basemap.py stores 10 m steps
 # The whole Web Mercator square: the sea is painted everywhere, land where we have it.
 WORLD = np.pi * EARTH_RADIUS_M
+
+
+# Reference towns for orientation (approximate centres, lat/lon; public knowledge).
+# Shown once the view is regional (under ~3 km a pixel) so a continent stays clean.
+TOWNS: tuple[tuple[str, float, float], ...] = (
+    ("Kyiv", 50.45, 30.52), ("Kharkiv", 49.99, 36.23), ("Dnipro", 48.46, 35.05),
+    ("Zaporizhzhia", 47.84, 35.14), ("Donetsk", 48.00, 37.80), ("Luhansk", 48.57, 39.31),
+    ("Mariupol", 47.10, 37.55), ("Kherson", 46.64, 32.61), ("Mykolaiv", 46.97, 31.99),
+    ("Odesa", 46.48, 30.73), ("Sevastopol", 44.62, 33.53), ("Simferopol", 44.95, 34.10),
+    ("Rostov-on-Don", 47.22, 39.72), ("Novorossiysk", 44.72, 37.77), ("Chisinau", 47.01, 28.86),
+    ("Constanța", 44.17, 28.63), ("Varna", 43.21, 27.91), ("Istanbul", 41.01, 28.98),
+    ("Samsun", 41.29, 36.33), ("Batumi", 41.64, 41.63), ("Sochi", 43.60, 39.73),
+)  # fmt: skip
+TOWN_MAX_M_PER_PX = 3000.0
 
 
 def _path(dxy: np.ndarray, offsets: np.ndarray, *, fill: bool) -> QPainterPath:
@@ -55,6 +69,8 @@ class BaseMapLayer(QGraphicsItem):
         super().__init__(parent)
         self._paths = basemap_paths()
         self._rect = QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+        self._town_x, self._town_y = to_mercator(np.array([t[2] for t in TOWNS]),
+                                                 np.array([t[1] for t in TOWNS]))  # fmt: skip
         self.night = night
         self.set_night(night)
 
@@ -88,3 +104,21 @@ class BaseMapLayer(QGraphicsItem):
         painter.drawPath(self._paths["borders"])
         painter.setPen(self._coast)
         painter.drawPath(self._paths["coast"])
+        self._draw_towns(painter)
+
+    def _draw_towns(self, painter: QPainter) -> None:
+        tr = painter.transform()
+        if 1.0 / max(abs(tr.m11()), 1e-12) > TOWN_MAX_M_PER_PX:
+            return
+        px, py = device_xy(painter, self._town_x, self._town_y)
+        ink = "#C8C8C8" if self.night else "#3A3A3A"
+        halo = self.palette["land"]
+        painter.save()
+        painter.resetTransform()
+        font = label_font(11, bold=False)
+        for (name, _, _), x, y in zip(TOWNS, px, py, strict=True):
+            painter.setPen(cosmetic_pen(ink, 1.0))
+            painter.setBrush(QColor(halo))
+            painter.drawEllipse(QPointF(x, y), 3.0, 3.0)
+            haloed_text(painter, QPointF(x + 5, y - 4), name, ink, halo, font)
+        painter.restore()

@@ -294,7 +294,6 @@ class ReportLegend(ScreenItem):
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         bg = QColor("#26292C" if self.night else "#FFFFFF")
-        bg.setAlpha(225)
         painter.setPen(cosmetic_pen("#555555" if self.night else "#9E9E9E", 1.0))
         painter.setBrush(bg)
         painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
