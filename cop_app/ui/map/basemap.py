@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from cop_app.core.geo import EARTH_RADIUS_M, to_mercator
@@ -38,6 +38,7 @@ TOWNS: tuple[tuple[str, float, float], ...] = (
     ("Samsun", 41.29, 36.33), ("Batumi", 41.64, 41.63), ("Sochi", 43.60, 39.73),
 )  # fmt: skip
 TOWN_MAX_M_PER_PX = 3000.0
+TOWN_DOT_AT = QPointF(5.0, 18.0)  # where the dot sits in a town's label image
 
 
 def _path(dxy: np.ndarray, offsets: np.ndarray, *, fill: bool) -> QPainterPath:
@@ -69,6 +70,8 @@ class BaseMapLayer(QGraphicsItem):
         super().__init__(parent)
         self._paths = basemap_paths()
         self._rect = QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+        self._labels: list[QImage] = []
+        self._labels_for: bool | None = None
         self._town_x, self._town_y = to_mercator(np.array([t[2] for t in TOWNS]),
                                                  np.array([t[1] for t in TOWNS]))  # fmt: skip
         self.night = night
@@ -111,14 +114,31 @@ class BaseMapLayer(QGraphicsItem):
         if 1.0 / max(abs(tr.m11()), 1e-12) > TOWN_MAX_M_PER_PX:
             return
         px, py = device_xy(painter, self._town_x, self._town_y)
-        ink = "#C8C8C8" if self.night else "#3A3A3A"
-        halo = self.palette["land"]
         painter.save()
         painter.resetTransform()
-        font = label_font(11, bold=False)
-        for (name, _, _), x, y in zip(TOWNS, px, py, strict=True):
-            painter.setPen(cosmetic_pen(ink, 1.0))
-            painter.setBrush(QColor(halo))
-            painter.drawEllipse(QPointF(x, y), 3.0, 3.0)
-            haloed_text(painter, QPointF(x + 5, y - 4), name, ink, halo, font)
+        for label, x, y in zip(self._town_labels(), px, py, strict=True):
+            painter.drawImage(QPointF(x - TOWN_DOT_AT.x(), y - TOWN_DOT_AT.y()), label)
         painter.restore()
+
+    def _town_labels(self) -> list[QImage]:
+        """Dot and haloed name per town, rendered once per palette (11 ms -> <1 ms)."""
+        key = self.night
+        if self._labels_for != key:
+            ink = "#C8C8C8" if self.night else "#3A3A3A"
+            halo = self.palette["land"]
+            font = label_font(11, bold=False)
+            width = QFontMetricsF(font).horizontalAdvance
+            self._labels = []
+            for name, _, _ in TOWNS:
+                img = QImage(int(width(name)) + 16, 26, QImage.Format.Format_ARGB32_Premultiplied)
+                img.fill(Qt.GlobalColor.transparent)
+                p = QPainter(img)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                p.setPen(cosmetic_pen(ink, 1.0))
+                p.setBrush(QColor(halo))
+                p.drawEllipse(TOWN_DOT_AT, 3.0, 3.0)
+                haloed_text(p, TOWN_DOT_AT + QPointF(5, -4), name, ink, halo, font)
+                p.end()
+                self._labels.append(img)
+            self._labels_for = key
+        return self._labels

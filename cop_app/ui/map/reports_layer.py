@@ -287,6 +287,12 @@ class ReportLegend(ScreenItem):
         self.size = (sum(self.col_w) + 16, 32.0 + self.row_h * max(n_status,
                                                                      len(rows) - n_status))
         super().__init__(view, night)
+        # The legend explains the reports layer: it goes when that layer is off.
+        view.hub.layersChanged.connect(self._follow_layer)
+        self._follow_layer(view.hub.layers)
+
+    def _follow_layer(self, layers: dict[str, bool]) -> None:
+        self.setVisible(layers.get(ReportLayer.layer_name, True))
 
     def lines(self) -> list[str]:
         return [text for _, _, text in legend_entries()]
