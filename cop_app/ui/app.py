@@ -13,6 +13,7 @@ Session and the MainWindow, and runs the event loop.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -37,11 +38,16 @@ QUEUED = Qt.ConnectionType.QueuedConnection
 
 
 def latest_time(picture: Picture) -> float | None:
-    """Time of the newest fix or report in the picture (what "data as of" names)."""
+    """What "data as of" names: the newest track fix, else the newest report.
+
+    Tracks first because a report's time is when its event happened, which can be
+    long before it was filed; a fix's time is when the data was current.
+    """
     with picture_lock(picture):
         times = [picture.last_time(k) for k in picture.keys()]
-        times += [r.time for r in picture.reports() if r.time is not None]
-    finite = [t for t in times if t == t and abs(t) != float("inf")]
+        if not any(math.isfinite(t) for t in times):
+            times = [r.time for r in picture.reports() if r.time is not None]
+    finite = [t for t in times if math.isfinite(t)]
     return max(finite) if finite else None
 
 
@@ -124,9 +130,16 @@ class Session(QObject):
         syncer.lock = self.lock  # one lock for the picture, whoever writes it
         self.syncer = syncer
         syncer.start()
-        self._track(run_task(lambda _s: self.client.get("/v1/me"), parent=self, name="me",
+        self._fetch_me()
+
+    def _fetch_me(self) -> None:
+        """The token's roles (GET /v1/me); asked again once live if the server was away."""
+        client = self.client
+        if client is None:
+            return
+        self._track(run_task(lambda _s: client.get("/v1/me"), parent=self, name="me",
                              on_done=self._on_me,
-                             on_error=lambda e: log.warning("GET /v1/me failed: %s", e)))
+                             on_error=lambda e: log.info("GET /v1/me failed: %s", e)))
 
     def _sync_change(self, change: Change) -> None:  # sync thread
         if change.kind == "alert" and self.syncer is not None:
@@ -141,6 +154,8 @@ class Session(QObject):
         previous, self.state = self.state, state
         if state == ConnectionState.LIVE.value:
             self.progress = None
+            if not self.me:
+                self._fetch_me()
             if self.syncer is not None:
                 self.alertsChanged.emit(list(self.syncer.alerts.values()))
         if previous == ConnectionState.LIVE.value and state != previous:

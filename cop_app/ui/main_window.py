@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         s = self.session
         self.map.cursorMoved.connect(self.status.set_cursor)
+        self.tracks.refreshed.connect(self.status.set_counts)
         self.map.viewChanged.connect(lambda _bbox: self.tracks.view_changed())
         s.stateChanged.connect(self._state_changed)
         s.cacheLoaded.connect(self._cache_loaded)
@@ -226,6 +227,8 @@ class MainWindow(QMainWindow):
         if data_time is not None and not self.session.live:
             self.hub.set_live(False)
             self.hub.set_cursor(data_time)
+        self.reports.refresh()
+        self.tracks.refresh()
         self._update_banner()
 
     def _state_changed(self, state: str) -> None:
@@ -245,7 +248,6 @@ class MainWindow(QMainWindow):
             self.hub.set_cursor(now())
         s = self.session
         self.status.set_connection(s.connection_text(), warn=not (s.live or s.state == "local"))
-        self.status.set_counts(self.tracks.model.frame.counts())
 
     # ---- actions -----------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
@@ -399,16 +401,25 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1600, 1000)
-        if state is not None:
-            self.restoreState(state)
-        else:
-            self.resizeDocks([self.docks["Layers"], self.docks["Tracks"]], [260, 620],
-                             Qt.Orientation.Horizontal)  # fmt: skip
-            if "Timeline" in self.docks:
-                self.resizeDocks([self.docks["Timeline"]], [220], Qt.Orientation.Vertical)
+        self._default_layout = state is None or not self.restoreState(state)
         bbox = self.settings.bbox
         if bbox is not None:
             self.map.set_bbox(*bbox)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._default_layout:  # first start: the map gets the room (docks size on show)
+            self._default_layout = False
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        width = self.width()
+        self.resizeDocks([self.docks["Layers"], self.docks["Tracks"]],
+                         [max(200, width // 7), max(380, width // 3.4)],
+                         Qt.Orientation.Horizontal)  # fmt: skip
+        if "Timeline" in self.docks:
+            self.resizeDocks([self.docks["Timeline"]], [max(160, self.height() // 5)],
+                             Qt.Orientation.Vertical)  # fmt: skip
 
     def save_settings(self) -> None:
         self.settings.set_layout(self.saveGeometry(), self.saveState())

@@ -164,6 +164,10 @@ class ReportsPanel(QWidget):
         self.status.addItems([ACTIVE, ALL, *(status_label(s) for s in VerificationStatus)])
         self.etype = QComboBox(self)
         self.etype.addItems([ALL_TYPES, *(e.value.replace("_", " ") for e in EventType)])
+        for combo in (self.status, self.etype):  # narrow docks: do not size to the longest
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.action = QPushButton("Change status…", self)
         self.action.setToolTip("Move the selected report to an allowed next status (verifier)")
         self.action.setVisible(False)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -92,7 +92,11 @@ class TracksModel(ColumnsModel):
             with picture_lock(self.picture):
                 state = self.picture.track_state(key)
             f = state.fields if state is not None else {}
-            label = str(f.get("callsign") or f.get("name") or "").strip()
+            # A ship is known by its name (its call sign is a radio detail); an
+            # aircraft by its callsign.
+            first, second = ("callsign", "name") if (
+                state is not None and state.domain is Domain.AIR) else ("name", "callsign")
+            label = str(f.get(first) or f.get(second) or "").strip()
             self._labels[key] = label
         return label
 
@@ -203,6 +207,8 @@ def _frame_at(hub: Hub) -> Frame:
 class TracksPanel(QWidget):
     """The table plus its filters; rows select through the hub."""
 
+    refreshed = Signal(object)  # the frame's counts per domain, after each refresh
+
     def __init__(self, hub: Hub, visible_bbox: Callable[[], tuple] | None = None,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
@@ -215,6 +221,9 @@ class TracksPanel(QWidget):
         self.domain_boxes = {d: QCheckBox(d.label.upper(), self) for d in Domain}
         self.identity = QComboBox(self)
         self.identity.addItems(list(IDENTITY_GROUPS))
+        self.identity.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.identity.setMinimumContentsLength(8)
         self.in_view = QCheckBox("In view only", self)
         self.count = QLabel(self)
         self.table = QTableView(self)
@@ -231,17 +240,17 @@ class TracksPanel(QWidget):
         vh.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setStretchLastSection(True)
 
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
+        filters = QHBoxLayout()  # two rows, so the dock stays narrow and the map wide
         for box in self.domain_boxes.values():
             box.setChecked(True)
             box.toggled.connect(self._filters_changed)
-            top.addWidget(box)
-        top.addWidget(self.identity)
-        top.addWidget(self.in_view)
+            filters.addWidget(box)
+        filters.addWidget(self.identity, 1)
+        filters.addWidget(self.in_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(top)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
@@ -250,25 +259,31 @@ class TracksPanel(QWidget):
         self._refresh_timer.setInterval(250)
         self._refresh_timer.timeout.connect(self.refresh)
         self._selecting = False
+        self._sized = False
         self.search.textChanged.connect(self._filters_changed)
         self.identity.currentTextChanged.connect(self._filters_changed)
         self.in_view.toggled.connect(self._filters_changed)
         self.table.selectionModel().selectionChanged.connect(self._rows_selected)
         hub.pictureChanged.connect(self._picture_changed)
-        hub.cursorChanged.connect(lambda _t: self._refresh_timer.start())
-        hub.windowChanged.connect(lambda _w: self._refresh_timer.start())
+        hub.cursorChanged.connect(self._soon)
+        hub.windowChanged.connect(self._soon)
         hub.selectionChanged.connect(self._show_selection)
         self.refresh()
 
     # ---- inputs ------------------------------------------------------------------------
-    def _picture_changed(self, change: PictureChange) -> None:
-        self.model.forget(change)
+    def _soon(self, *_: object) -> None:
+        """Refresh within 250 ms; a burst of triggers (replay ticks, a feed) costs one
+        refresh, and a steady stream cannot postpone it forever (no restart)."""
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def _picture_changed(self, change: PictureChange) -> None:
+        self.model.forget(change)
+        self._soon()
+
     def view_changed(self) -> None:
         if self.in_view.isChecked():
-            self._refresh_timer.start()
+            self._soon()
 
     def _filters_changed(self, *_: object) -> None:
         m = self.model
@@ -285,6 +300,10 @@ class TracksPanel(QWidget):
             frame = picture.in_window(*window) if window else _frame_at(self.hub)
         self.model.set_frame(frame)
         self.count.setText(f"{len(self.model.order):,} of {len(frame):,} tracks shown")
+        if not self._sized and len(frame):
+            self._sized = True  # once, on the first real rows: sizing 100k rows is slow
+            self.table.resizeColumnsToContents()
+        self.refreshed.emit(frame.counts())
         self._show_selection(self.hub.selection)
 
     # ---- selection ---------------------------------------------------------------------
