@@ -237,7 +237,8 @@ def create_app(pipeline: Pipeline | None = None, config: ServerConfig | None = N
     app.state.config = config
     app.state.notifier = notifier
     install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 5: most of the size win of 9 at a fraction of the CPU for 10k-record pages.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(BodyLimit, config=config)
     _routes(app, config, notifier)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

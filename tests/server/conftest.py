@@ -75,7 +75,7 @@ class LiveServer:
     def headers(self, role: str = "admin") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
-    def start(self, timeout: float = START_TIMEOUT) -> LiveServer:
+    def start(self, timeout: float = START_TIMEOUT, verify: bool | str = True) -> LiveServer:
         args = [sys.executable, "-m", "cop_app.cli", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--db", str(self.db), "--heartbeat", "1",
                 "--poll", "0.5", *self.extra_args]  # fmt: skip
@@ -89,7 +89,7 @@ class LiveServer:
                 raise RuntimeError(f"cop-app serve exited {self.proc.returncode}:\n"
                                    + self.log.read_text(errors="replace")[-3000:])  # fmt: skip
             try:
-                if requests.get(self.url + "/v1/health", timeout=1).ok:
+                if requests.get(self.url + "/v1/health", timeout=1, verify=verify).ok:
                     return self
             except requests.RequestException:
                 pass

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import time
 
+import pytest
 import requests
 
 from tests.conftest import corpus
@@ -51,5 +54,28 @@ def test_nmea_udp_feed_reaches_the_tracks(tmp_path):
             time.sleep(0.2)
         # 371798000 is the first type 1 message in gpsd's sample.aivdm.chk
         assert any(t["id"] == "mmsi:371798000" for t in got)
+    finally:
+        srv.kill()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_tls_on_a_network_address(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                           "-keyout", str(key), "-out", str(cert), "-days", "1",
+                           "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1"],
+                          capture_output=True, timeout=60)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    srv = LiveServer(tmp_path / "s.sqlite", ["--host", "0.0.0.0", "--tls-cert", str(cert),
+                                             "--tls-key", str(key)])  # fmt: skip
+    srv.url = srv.url.replace("http://", "https://")
+    srv.create_tokens(("viewer",))
+    try:
+        srv.start(verify=str(cert))
+        r = requests.get(srv.url + "/v1/me", headers=srv.headers("viewer"), verify=str(cert))
+        assert r.status_code == 200 and "WARNING" not in srv.log.read_text()
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(srv.url + "/v1/health", timeout=5)  # default CAs do not know it
     finally:
         srv.kill()
