@@ -351,11 +351,9 @@ class Pipeline:
                         state)  # fmt: skip
                 w.change(seq, t, "track", "upsert", key, body)
             w.history(history)
-            for rid, _status, _src in created:
-                e = self._trails[rid][0]
-                w.trail(rid, e["from"], e["to"], e["actor"], t, e["rationale"])
-            for rid in transitions:
-                e = self._trails[rid][-1]
+            # A new report's trail is its creation entry; a transition adds the last one.
+            for rid, e in [*((r, self._trails[r][0]) for r, _s, _src in created),
+                           *((r, self._trails[r][-1]) for r in transitions)]:  # fmt: skip
                 w.trail(rid, e["from"], e["to"], e["actor"], t, e["rationale"])
             for rid in report_ids:
                 rep = pic.report(rid)

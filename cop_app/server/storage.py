@@ -278,18 +278,21 @@ class Storage:
         updated_since: float | None = None,
     ) -> list[tuple[str, str]]:
         """(id, body) in id order after ``after_id``: keyset paging, stable under writes."""
+        return self._keyset("tracks", after_id, limit, (
+            ("domain", "=", domain), ("updated_at", ">=", updated_since)), bbox)
+
+    def _keyset(self, table: str, after_id: str | None, limit: int,
+                conditions: Iterable[tuple[str, str, Any]],
+                bbox: Sequence[float] | None = None) -> list[tuple[str, str]]:  # fmt: skip
+        """One page of (id, body) rows; ``conditions`` are (column, operator, value)
+        triples from code (never from a client), skipped when the value is None."""
         where, params = ["1 = 1"], []
-        if after_id is not None:
-            where.append("id > ?")
-            params.append(after_id)
-        if domain is not None:
-            where.append("domain = ?")
-            params.append(domain)
-        if updated_since is not None:
-            where.append("updated_at >= ?")
-            params.append(updated_since)
+        for column, op, value in (("id", ">", after_id), *conditions):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                params.append(value)
         _bbox_where(bbox, where, params)
-        sql = f"SELECT id, body FROM tracks WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
+        sql = f"SELECT id, body FROM {table} WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
         return self.conn.execute(sql, (*params, limit)).fetchall()
 
     def track_body(self, track_id: str) -> str | None:
@@ -332,19 +335,11 @@ class Storage:
         bbox: tuple[float, float, float, float] | None = None,
         min_reliability: str | None = None,
     ) -> list[tuple[str, str]]:
-        where, params = ["1 = 1"], []
-        for column, op, value in (("id", ">", after_id), ("status", "=", status),
-                                  ("event_type", "=", event_type), ("time", ">=", start),
-                                  ("time", "<=", end)):  # fmt: skip
-            if value is not None:
-                where.append(f"{column} {op} ?")
-                params.append(value)
+        conditions = [("status", "=", status), ("event_type", "=", event_type),
+                      ("time", ">=", start), ("time", "<=", end)]  # fmt: skip
         if min_reliability is not None:  # admiralty code: A is the most reliable
-            where.append("reliability IS NOT NULL AND reliability <= ?")
-            params.append(min_reliability)
-        _bbox_where(bbox, where, params)
-        sql = f"SELECT id, body FROM reports WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
-        return self.conn.execute(sql, (*params, limit)).fetchall()
+            conditions.append(("reliability IS NOT NULL AND reliability", "<=", min_reliability))
+        return self._keyset("reports", after_id, limit, conditions, bbox)
 
     def report_body(self, report_id: str) -> str | None:
         r = self.conn.execute("SELECT body FROM reports WHERE id = ?", (report_id,)).fetchone()
@@ -371,15 +366,7 @@ class Storage:
     def alert_page(
         self, *, after_id: str | None, limit: int, state: str | None = None
     ) -> list[tuple[str, str]]:
-        where, params = ["1 = 1"], []
-        if after_id is not None:
-            where.append("id > ?")
-            params.append(after_id)
-        if state is not None:
-            where.append("state = ?")
-            params.append(state)
-        sql = f"SELECT id, body FROM alerts WHERE {' AND '.join(where)} ORDER BY id LIMIT ?"
-        return self.conn.execute(sql, (*params, limit)).fetchall()
+        return self._keyset("alerts", after_id, limit, (("state", "=", state),))
 
     def alert_row(self, alert_id: str) -> tuple[int, str] | None:
         return self.conn.execute(
