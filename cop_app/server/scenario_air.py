@@ -21,6 +21,7 @@ scenario thins that to every 5 s, and identity/squawk to every 60 s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -68,6 +69,7 @@ AIRLINE_BLOCKS = (
     (0x460000, 0x8000, ("FIN",), ("EFHK",)),
     (0x4A8000, 0x8000, ("SAS",), ("ESSA", "EKCH")),
 )
+_SUFFIX = ("", "", "", *"ABCDEFGHJKLMNPRSTUVWXYZ", *(str(d) for d in range(10)))
 _RESERVED_SQUAWKS = {"7500", "7600", "7700", "7000", "2000", "1200", "7777", "0000"}
 
 
@@ -156,11 +158,16 @@ class AirGroup:
         return codes
 
 
+@lru_cache(maxsize=4096)
+def _second(sec: int) -> tuple[str, str]:
+    iso = format_iso(float(sec))  # yyyy-mm-ddThh:mm:ssZ
+    return iso[:10].replace("-", "/"), iso[11:19]
+
+
 def _clock(t_ms: int) -> tuple[str, str]:
     """``yyyy/MM/dd`` and ``HH:mm:ss.fff`` in UTC, as dump1090-fa writes them."""
-    iso = format_iso(t_ms / 1000.0)  # yyyy-mm-ddThh:mm:ss[.fff]Z
-    day, clock = iso[:10].replace("-", "/"), iso[11:-1]
-    return day, clock if "." in clock else clock + ".000"
+    day, hms = _second(t_ms // 1000)
+    return day, f"{hms}.{t_ms % 1000:03d}"
 
 
 def _head(kind: int, icao: str, t_ms: int, lag_ms: int) -> str:
@@ -285,8 +292,9 @@ def transit_groups(seed: int, n_text: int, n_typed: int, *, turnaround: bool = T
         while dest == origin or dest in hubs:
             dest = codes[int(r.integers(len(codes)))]
         a[k], b[k] = airports[origin], airports[dest]
-        while True:
-            cs = f"{airlines[int(r.integers(len(airlines)))]}{int(r.integers(1, 9999))}"
+        while True:  # alphanumeric suffixes (BAW12K) keep big fleets unique
+            suffix = _SUFFIX[int(r.integers(len(_SUFFIX)))]
+            cs = f"{airlines[int(r.integers(len(airlines)))]}{int(r.integers(1, 1000))}{suffix}"
             if cs not in used:
                 used.add(cs)
                 break
@@ -328,12 +336,12 @@ def uav_fleet(seed: int, hostile: int, friendly: int) -> UavFleet:
     n = hostile + friendly
     line = contact_line()
     frac = np.concatenate((r.uniform(0.05, 0.95, hostile), r.uniform(0.1, 0.9, friendly)))
-    side = np.concatenate((-r.uniform(8_000, 25_000, hostile), r.uniform(5_000, 15_000, friendly)))
+    side = np.concatenate((-r.uniform(8_000, 25_000, hostile), r.uniform(8_000, 18_000, friendly)))
     lon, lat = line.points(frac, side)
     lon_a, lat_a = line.points(frac - 0.005, side)
     lon_b, lat_b = line.points(frac + 0.005, side)
     axis, _back, _d = mo.GEOD.inv(lon_a, lat_a, lon_b, lat_b)
-    leg = np.concatenate((r.uniform(10_000, 30_000, hostile), np.full(friendly, 40_000.0)))
+    leg = np.concatenate((r.uniform(10_000, 30_000, hostile), np.full(friendly, 25_000.0)))
     radius = r.uniform(3_000, 5_000, n)
     speed = np.concatenate((r.uniform(50, 80, hostile), r.uniform(60, 75, friendly))).round()
     track = mo.Racetrack(lat, lon, np.asarray(axis), leg, radius, speed * mo.KN,

@@ -6,6 +6,7 @@ A fake pipeline is used here (unit level); test_scenario_live.py runs the real s
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -70,7 +71,7 @@ def zones_by_id(doc: dict) -> dict[str, dict]:
     return {f["id"]: f for f in doc["features"]}
 
 
-# ---- determinism ------------------------------------------------------------------------
+# ---- determinism -------------------------------------------------------------------------
 def _render(emissions) -> list[str]:
     return [repr(e) for e in emissions]
 
@@ -96,7 +97,7 @@ def test_emissions_are_in_time_order(hour):
     assert T0 <= times[0] and times[-1] < T0 + 3600
 
 
-# ---- every emitted text parses ------------------------------------------------------------
+# ---- every emitted text parses -----------------------------------------------------------
 def test_one_hour_parses_with_zero_errors(parsed):
     for fmt in ("sbs", "nmea", "cot", "geojson"):
         errors = [i for i in parsed[fmt] if isinstance(i, ParseError)]
@@ -125,7 +126,7 @@ def test_sbs_times_are_utc_of_the_emission(hour, parsed):
     assert [round(u.time, 3) for u in updates] == [round(e.time, 3) for e in firsts]
 
 
-# ---- plausible places ------------------------------------------------------------------------
+# ---- plausible places --------------------------------------------------------------------
 def test_aircraft_stay_in_europe(parsed):
     air_updates = [u for u in parsed["sbs"] if isinstance(u, TrackUpdate) and u.has_position]
     assert len({u.key for u in air_updates}) > 50
@@ -163,16 +164,27 @@ def test_uavs_and_reports_stay_near_the_line(scenario, parsed):
         assert near.contains(Point(lon, lat)), plan.id
 
 
-def test_hostile_uavs_east_and_mission_uavs_west(scenario, parsed):
-    zones = zones_by_id(scenario.zones_geojson())
-    east = shape(zones["CF-AIR-LINE"]["geometry"]).difference(
-        shape(zones["CF-BUF-W"]["geometry"]))
-    for u in parsed["cot"]:
-        on_east = east.contains(Point(u.lon, u.lat))
-        assert on_east == (u.fields["identity"] == "hostile"), u
+def _left_of_line(lon: float, lat: float) -> bool:
+    """True west/north of the ceasefire line (left when walking its vertices)."""
+    from cop_app.server.scenario_zones import contact_line
+
+    line = contact_line()
+    p = line.frame.to_metres(Point(lon, lat))
+    d = line.line_m.project(p)
+    a = line.line_m.interpolate(max(d - 50, 0))
+    b = line.line_m.interpolate(min(d + 50, line.length_m))
+    return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) > 0
 
 
-# ---- zones ------------------------------------------------------------------------------------
+def test_hostile_uavs_east_and_mission_uavs_west(parsed):
+    sides = Counter((u.fields["identity"], _left_of_line(u.lon, u.lat)) for u in parsed["cot"])
+    hostile_east = sides["hostile", False] / (sides["hostile", False] + sides["hostile", True])
+    friend_west = sides["friend", True] / (sides["friend", True] + sides["friend", False])
+    # orbits are flown along a bending line, so a turn may stray over it now and then
+    assert hostile_east > 0.95 and friend_west > 0.95, sides
+
+
+# ---- zones -------------------------------------------------------------------------------
 def test_zones_are_valid_core_zones(scenario):
     doc = scenario.zones_geojson()
     kinds = Counter()
@@ -222,7 +234,7 @@ def test_corridor_is_10_nm_wide_on_the_ground():
 
     corridor = corridor_polygon()
     trunk = geography()["corridor"]["trunk"]
-    for (lon0, lat0), (lon1, lat1) in zip(trunk[7:11], trunk[8:12], strict=True):
+    for (lon0, lat0), (lon1, lat1) in itertools.pairwise(trunk[7:12]):
         az, _b, dist = GEOD.inv(lon0, lat0, lon1, lat1)
         mlon, mlat, _ = GEOD.fwd(lon0, lat0, az, dist / 2)
         for side in (90, -90):
@@ -250,7 +262,7 @@ def test_zones_load_fast():
     assert time.perf_counter() - t < 0.2
 
 
-# ---- air details ---------------------------------------------------------------------------
+# ---- air details -------------------------------------------------------------------------
 def test_emergency_squawk_is_rare_but_happens():
     group, _ = air.transit_groups(7, 117, 0)
     i = np.repeat(np.arange(len(group)), 2880)
@@ -270,7 +282,7 @@ def test_icao_addresses_and_callsigns_are_distinct():
     assert len(set(text.callsign + typed.callsign)) == 21_000
 
 
-# ---- land: rates and verification ---------------------------------------------------------------
+# ---- land: rates and verification --------------------------------------------------------
 @pytest.mark.parametrize("seed", range(5))
 def test_report_rate_per_day_is_tens_to_a_few_hundred(seed):
     posted, _ = land_emissions(seed, T0, T0 + 86400)
@@ -303,7 +315,7 @@ def test_verification_goes_through_legal_transitions_only():
         assert early[VerificationStatus(final)] > 0, early
 
 
-# ---- scale -----------------------------------------------------------------------------------------
+# ---- scale -------------------------------------------------------------------------------
 @pytest.mark.parametrize("tracks", [0, 1, 19, 20, 21, 280, 5_000, 100_000])
 def test_mix_adds_up_to_the_requested_tracks(tracks):
     assert Mix.for_tracks(tracks).total == tracks
@@ -350,7 +362,7 @@ def test_100k_scale_gives_100k_distinct_tracks_in_bounded_time():
     assert build_s < 20 and emit_s < 60
 
 
-# ---- the runner ----------------------------------------------------------------------------------------
+# ---- the runner --------------------------------------------------------------------------
 class FakePipeline:
     """Records calls; enforces the verification graph like the real pipeline."""
 
