@@ -271,11 +271,13 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
     Pipe = Annotated[Pipeline, Depends(_pipeline)]
 
     @app.get("/v1/health", response_model=m.Health, tags=["service"],
+             responses={200: {"description": "the server is up"}},
              summary="Liveness and the current high-water seq (no token needed)")  # fmt: skip
     def health(pipe: Pipe) -> m.Health:
         return m.Health(version=__version__, seq=pipe.last_seq, time=format_iso(now()))
 
-    @app.get("/v1/me", response_model=m.Me, tags=["service"], responses={401: P401},
+    @app.get("/v1/me", response_model=m.Me, tags=["service"],
+             responses={200: {"description": "who the token says you are"}, 401: P401},
              summary="The caller's token and roles")  # fmt: skip
     def me(principal: Annotated[Principal, Depends(_principal)]) -> m.Me:
         roles = [m.Role(r) for r in ROLES if role_allows(principal.role, r)]
@@ -310,7 +312,8 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
         return _json(body)
 
     @app.get("/v1/tracks/{track_id}/history", response_model=m.TrackHistory, tags=["tracks"],
-             responses={**READ, 404: P404},
+             responses={200: {"description": "the fixes, at most `limit` (the newest)"},
+                        **READ, 404: P404},
              summary="A track's kept fixes in a time window, oldest first")  # fmt: skip
     def history(
         _: Viewer, pipe: Pipe, track_id: Annotated[str, Path(max_length=200)],
@@ -479,7 +482,9 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
     @app.get("/v1/stream", response_class=StreamingResponse, tags=["changes"],
              responses={200: {"description": "`text/event-stream`: `retry:` hint, then one "
                               "`event: change` per change with `id:` = seq and the change "
-                              "JSON as `data:`; `: heartbeat` comments when idle",
+                              "JSON as `data:`; `: heartbeat` comments when idle. Starts after "
+                              "`Last-Event-ID` (header, wins) or `?after=`; with neither, "
+                              "at the current seq",
                               "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                         **READ, 410: {"model": m.Problem,
                                       "description": "the log was pruned past the resume point"}},
@@ -506,7 +511,9 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
 
     # ---- ingest --------------------------------------------------------------------------
     @app.post("/v1/ingest/{format}", response_model=m.IngestResult, tags=["ingest"],
-              responses={**READ, 413: P413},
+              responses={200: {"description": "what was parsed and stored; bad input is "
+                                               "counted in `rejected`, never a 4xx"},
+                         **READ, 413: P413},
               openapi_extra={"requestBody": {"required": True, "description": (
                   "the raw feed as a receiver emits it: NMEA sentences, SBS-1 lines, a "
                   "dump1090 aircraft.json, CoT XML events, a GeoJSON or KML/KMZ document"),
