@@ -474,9 +474,11 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
         _check_floor(storage, after)
         seq = storage.last_seq()
         rows = storage.changes_after(after, limit)
-        next_after = rows[-1].seq if rows else max(after, 0)
+        next_after = rows[-1].seq if rows else after
         items = ",".join(change_json(r) for r in rows)
-        high = max(seq, next_after)
+        # The true high-water: an ``after`` beyond it (a client of a reset server) shows
+        # as next_after > seq instead of being echoed back as if it existed.
+        high = max(seq, rows[-1].seq) if rows else seq
         return _json(f'{{"items":[{items}],"next_after":{next_after},"seq":{high}}}')
 
     @app.get("/v1/stream", response_class=StreamingResponse, tags=["changes"],

@@ -232,7 +232,9 @@ class Change(BaseModel):
 class ChangePage(BaseModel):
     items: list[Change]
     next_after: int = Field(description="pass as ?after= to continue (the last seq returned)")
-    seq: int = Field(description="high-water seq; items are complete when next_after == seq")
+    seq: int = Field(description=(
+        "high-water seq; caught up when next_after >= seq (next_after > seq: the client "
+        "is ahead of this server, e.g. the server's database was replaced: sync afresh)"))
 
 
 class IngestErrorItem(BaseModel):

@@ -128,3 +128,12 @@ def test_batched_ingest_throughput(pipe):
           f"20k updates {second:.2f} s ({n / second:,.0f}/s)")
     assert pipe.last_seq == 2 * n
     assert n / second > 2000
+
+
+def test_changes_beyond_the_high_water_are_not_echoed(pipe):
+    pipe.ingest_updates([ship(1, 1000.0)], "t")
+    c, h = client(pipe, "viewer")
+    page = c.get("/v1/changes", params={"after": 50}, headers=h).json()
+    assert page == {"items": [], "next_after": 50, "seq": 1}
+    caught_up = c.get("/v1/changes", params={"after": 1}, headers=h).json()
+    assert caught_up == {"items": [], "next_after": 1, "seq": 1}
