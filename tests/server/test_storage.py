@@ -137,3 +137,29 @@ def test_changes_beyond_the_high_water_are_not_echoed(pipe):
     assert page == {"items": [], "next_after": 50, "seq": 1}
     caught_up = c.get("/v1/changes", params={"after": 1}, headers=h).json()
     assert caught_up == {"items": [], "next_after": 1, "seq": 1}
+
+
+def _report_doc(status: str, text: str) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "id": "R-1", "geometry": {"type": "Point", "coordinates": [37.6, 48.0]},
+        "properties": {"event_type": "explosion", "time": "2026-03-01T06:00:00Z",
+                       "status": status, "text": text}}]})  # fmt: skip
+
+
+def test_a_resent_feed_cannot_change_status_and_trails_survive_restart(tmp_path):
+    db = tmp_path / "s.sqlite"
+    p = Pipeline(Storage(db))
+    assert p.ingest_text("geojson", _report_doc("reported", "first"), "feed").reports_changed == 1
+    p.transition_report("R-1", "triaged", "vera", "two sources")
+    p.ingest_text("geojson", _report_doc("verified", "second"), "feed")
+    rec = p.report_record("R-1")
+    assert rec["status"] == "triaged" and rec["text"] == "second"  # status only via the trail
+    p.close()
+    p = Pipeline(Storage(db))
+    rec = p.report_record("R-1")
+    assert [(e["from"], e["to"]) for e in rec["trail"]] == [(None, "reported"),
+                                                             ("reported", "triaged")]  # fmt: skip
+    p.transition_report("R-1", "under_verification", "vera", "patrol sent")
+    assert p.report_record("R-1")["trail"][-1]["from"] == "triaged"
+    assert len(p.storage.report_trail("R-1")) == 3
+    p.close()
