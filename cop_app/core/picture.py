@@ -27,6 +27,7 @@ from cop_app.core.verification import VerificationStatus
 _INF = np.inf
 _NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
 _DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
+MAX_SOURCES = 16  # sources listed per track
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,14 @@ class Picture:
     def _upsert_track(self, u: TrackUpdate) -> None:
         row = self._row_for(u.key, u.domain)
         f = u.fields
+        t = u.time
         if f:
-            self._attrs[row].update(f)
+            attrs = self._attrs[row]
+            if t < self._time[row]:
+                # A late message (satellite AIS, a slow feed, files out of order) may fill
+                # what we lack but never overwrite what a newer message said.
+                f = {k: v for k, v in f.items() if k not in attrs}
+            attrs.update(f)
             ident = f.get("identity")
             if ident is not None:
                 self._identity[row] = _identity_of(ident)
@@ -234,8 +241,9 @@ class Picture:
                     num[name][row] = v
         srcs = self._sources[row]
         if u.source not in srcs:
+            if len(srcs) >= MAX_SOURCES:
+                del srcs[0]  # keep the most recent feeds; a replay of 900 files is not 900
             srcs.append(u.source)
-        t = u.time
         if t > self._time[row]:
             self._time[row] = t
             if u.stale_at is not None:

@@ -178,3 +178,21 @@ def test_grows_past_initial_capacity():
     f = p.as_of(T0)
     assert len(f) == 50
     np.testing.assert_allclose(np.sort(f.lat), 40 + np.arange(50) * 0.1)
+
+
+def test_a_late_message_fills_gaps_but_never_overwrites_newer_fields():
+    p = Picture()
+    p.upsert(plane(T0 + 10, 48.1, 37.1, altitude_ft=3000.0))
+    p.upsert(plane(T0, 48.0, 37.0, altitude_ft=9000.0, callsign="LATE1"))
+    tr = p.track(air_key("4ca1fa"))
+    assert tr.fields["altitude_ft"] == 3000.0 and tr.callsign == "LATE1"
+    assert p.as_of(T0 + 10).altitude_ft[0] == 3000.0
+    assert (tr.lat, tr.lon) == (48.1, 37.1)
+
+
+def test_sources_per_track_stay_bounded():
+    p = Picture()
+    for k in range(40):
+        p.upsert(ship(T0 + k, 46.0, 31.0, source=f"file{k}.nmea"))
+    srcs = p.track(sea_key(244123456)).sources
+    assert len(srcs) == 16 and srcs[-1] == "file39.nmea"
