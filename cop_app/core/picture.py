@@ -11,6 +11,8 @@ The Picture is Qt-free and does no I/O; views subscribe with plain callbacks.
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +27,18 @@ from cop_app.core.updates import ParseError, ReportUpdate, TrackUpdate
 from cop_app.core.verification import VerificationStatus
 
 _INF = np.inf
+
+
+def _locked(method):
+    """Run a method holding the Picture's lock (feeds, the Syncer and the UI share it)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
 _NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
 _DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
 MAX_SOURCES = 16  # sources listed per track
@@ -151,6 +165,9 @@ class Picture:
         self._report_cols: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
         self.zones: dict[str, Zone] = {}
         self._subscribers: list[Subscriber] = []
+        # One re-entrant lock for writers (feeds, the Syncer, imports) and readers (views):
+        # numpy columns are not safe to grow or shift while another thread reads them.
+        self.lock = threading.RLock()
         self._pending: PictureChange | None = None
         self._batch_depth = 0
         self.version = 0  # bumps on every change; views compare it to skip redraws
@@ -199,6 +216,7 @@ class Picture:
         return row
 
     # ---- updates -------------------------------------------------------------------
+    @_locked
     def upsert(self, update: TrackUpdate | ReportUpdate | ParseError) -> None:
         """Merge one update; errors are ignored here (the parser already counted them)."""
         if isinstance(update, TrackUpdate):
@@ -206,6 +224,7 @@ class Picture:
         elif isinstance(update, ReportUpdate):
             self._upsert_report(update)
 
+    @_locked
     def upsert_many(self, updates: Iterable[TrackUpdate | ReportUpdate | ParseError]) -> int:
         """Merge a batch with one change notification; returns how many were merged."""
         n = 0
@@ -326,11 +345,13 @@ class Picture:
         self._report_cols = None
         self._changed(reports=u.id)
 
+    @_locked
     def set_zone(self, zone: Zone) -> None:
         self.zones[zone.id] = zone
         self._changed(zones=zone.id)
 
     # ---- restore (offline cache) ----------------------------------------------------
+    @_locked
     def restore_track(
         self,
         key: str,
@@ -379,6 +400,7 @@ class Picture:
         self._lon[row] = np.nan if newest is None else lon[newest]
         self._changed(tracks=key)
 
+    @_locked
     def restore_tracks(
         self,
         keys: Sequence[str],
@@ -503,6 +525,7 @@ class Picture:
         self._lat[rows] = lat[newest]  # NaN when there is no point
         self._lon[rows] = lon[newest]
 
+    @_locked
     def restore_report(self, report: LandReport) -> None:
         self._reports[report.id] = report
         self._report_cols = None
@@ -516,18 +539,21 @@ class Picture:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Collect changes and notify once at the end (nested batches are merged)."""
-        if self._batch_depth == 0:
-            self._pending = PictureChange()
-        self._batch_depth += 1
-        try:
-            yield
-        finally:
-            self._batch_depth -= 1
+        """Collect changes and notify once at the end (nested batches are merged).
+
+        Holds the lock for the whole batch, so readers see all of it or none of it."""
+        with self.lock:
             if self._batch_depth == 0:
-                change, self._pending = self._pending, None
-                if change:
-                    self._notify(change)
+                self._pending = PictureChange()
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+                if self._batch_depth == 0:
+                    change, self._pending = self._pending, None
+                    if change:
+                        self._notify(change)
 
     def _changed(self, *, tracks: str | None = None, reports: str | None = None,
                  zones: str | None = None) -> None:  # fmt: skip
@@ -570,17 +596,23 @@ class Picture:
     def __contains__(self, key: str) -> bool:
         return key in self._index
 
+    @_locked
     def keys(self) -> list[str]:
         return list(self._keys)
 
+    @_locked
     def track(self, key: str) -> Track | None:
         row = self._index.get(key)
         return None if row is None else self._track_at(row)
 
     def tracks(self) -> Iterator[Track]:
+        """Every track, each read under the lock (a writer may go on between two)."""
         for row in range(self._n):
-            yield self._track_at(row)
+            with self.lock:
+                track = self._track_at(row)
+            yield track
 
+    @_locked
     def history(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(time, lat, lon) of a track's kept positions, oldest first (copies)."""
         row = self._index[key]
@@ -588,30 +620,37 @@ class Picture:
         return (self._hist_t[row, :n].copy(), self._hist_lat[row, :n].copy(),
                 self._hist_lon[row, :n].copy())  # fmt: skip
 
+    @_locked
     def stale_seconds(self, key: str) -> float:
         return float(self._stale_s[self._index[key]])
 
+    @_locked
     def last_time(self, key: str) -> float:
         return float(self._time[self._index[key]])
 
+    @_locked
     def track_state(self, key: str) -> TrackState | None:
         """The track's saved state (None if unknown), cheaper than ``track(key)``."""
         row = self._index.get(key)
         return None if row is None else self._state_at(row)
 
     def track_states(self) -> Iterator[TrackState]:
-        """Every track's saved state, in insertion order."""
+        """Every track's saved state, in insertion order, each read under the lock."""
         for row in range(self._n):
-            yield self._state_at(row)
+            with self.lock:
+                state = self._state_at(row)
+            yield state
 
     def _state_at(self, row: int) -> TrackState:
         return TrackState(self._keys[row], _DOMAINS[self._domain[row]], dict(self._attrs[row]),
                           tuple(self._sources[row]), float(self._time[row]),
                           float(self._stale_s[row]))  # fmt: skip
 
+    @_locked
     def report(self, report_id: str) -> LandReport | None:
         return self._reports.get(report_id)
 
+    @_locked
     def reports(self) -> list[LandReport]:
         return list(self._reports.values())
 
@@ -665,6 +704,7 @@ class Picture:
         return GroundTrack(**common, cot_type=a.get("cot_type"))
 
     # ---- reading: whole-picture queries --------------------------------------------
+    @_locked
     def as_of(self, t: float, *, include_stale: bool = False) -> Frame:
         """Every track alive at ``t``, its position interpolated between the kept fixes.
 
@@ -701,6 +741,7 @@ class Picture:
         """Latest known positions, as ``as_of(now)`` when nothing arrives from the future."""
         return self.as_of(now, include_stale=include_stale)
 
+    @_locked
     def in_window(self, t0: float, t1: float) -> Frame:
         """Tracks with at least one fix in [t0, t1], at their last fix in the window."""
         n = self._n
@@ -711,6 +752,7 @@ class Picture:
         return self._frame(t1, rows, self._hist_lat[rows, k], self._hist_lon[rows, k],
                            ht[rows, k])  # fmt: skip
 
+    @_locked
     def in_bbox(self, bbox: tuple[float, float, float, float], t: float | None = None) -> Frame:
         """Tracks inside (west, south, east, north) at ``t`` (default: latest fixes)."""
         frame = self.as_of(t) if t is not None else self._latest_frame()
@@ -740,6 +782,7 @@ class Picture:
             altitude_ft=self._num["altitude_ft"][rows],
         )
 
+    @_locked
     def reports_in(
         self,
         *,
@@ -766,6 +809,7 @@ class Picture:
             mask &= bbox_mask(lon, lat, bbox)
         return [self._reports[ids[i]] for i in np.flatnonzero(mask)]
 
+    @_locked
     def counts(self) -> dict[str, int]:
         dom = self._domain[: self._n]
         out = {d.label: int(np.count_nonzero(dom == d)) for d in Domain}

@@ -196,3 +196,37 @@ def test_sources_per_track_stay_bounded():
         p.upsert(ship(T0 + k, 46.0, 31.0, source=f"file{k}.nmea"))
     srcs = p.track(sea_key(244123456)).sources
     assert len(srcs) == 16 and srcs[-1] == "file39.nmea"
+
+
+def test_writers_and_readers_on_several_threads_keep_histories_consistent():
+    import threading
+
+    p = Picture(history_points=8)
+    stop = threading.Event()
+    problems: list[str] = []
+
+    def writer(offset: int) -> None:
+        for k in range(3000):
+            p.upsert(ship(T0 + k + offset * 0.5, 46.0 + k * 1e-4, 31.0, mmsi=1 + k % 5))
+
+    def reader() -> None:
+        while not stop.is_set():
+            f = p.as_of(T0 + 1500)
+            if len(f) and not np.isfinite(f.lat).all():
+                problems.append("non-finite position")
+            for key in p.keys():
+                t, _, _ = p.history(key)
+                if len(t) > 8 or (np.diff(t) < 0).any():
+                    problems.append(f"{key}: bad history {t}")
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(2)]
+    r = threading.Thread(target=reader)
+    r.start()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    stop.set()
+    r.join()
+    assert problems == []
+    assert len(p) == 5
