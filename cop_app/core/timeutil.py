@@ -42,7 +42,8 @@ def format_iso(t: float) -> str:
     """ISO 8601 UTC with a ``Z`` and millisecond precision where there is any."""
     dt = to_datetime(t)
     # strftime's %Y does not pad years before 1000 on glibc; ISO 8601 needs four digits.
-    base = f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+    base = (f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}"
+            f"T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}")
     if dt.microsecond:
         return f"{base}.{dt.microsecond // 1000:03d}Z"
     return base + "Z"
