@@ -25,6 +25,11 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _iso(t: float | None) -> str | None:
+    """ISO 8601 UTC, or None for no time (including the -inf of a track never heard)."""
+    return format_iso(t) if t is not None and math.isfinite(t) else None
+
+
 def track_record(track: Track) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": "track",
@@ -32,7 +37,7 @@ def track_record(track: Track) -> dict[str, Any]:
         "id": track.id,
         "lat": track.lat,
         "lon": track.lon,
-        "time": format_iso(track.time) if track.time is not None else None,
+        "time": _iso(track.time),
         "sources": list(track.sources),
     }
     f = track.fields
@@ -61,7 +66,7 @@ def report_record(report: LandReport) -> dict[str, Any]:
         "id": report.id,
         "lat": report.lat,
         "lon": report.lon,
-        "time": format_iso(report.time) if report.time is not None else None,
+        "time": _iso(report.time),
         "status": report.status.value,
         "event_type": report.event_type.value,
         "sources": list(report.sources),

@@ -124,3 +124,14 @@ def test_nan_and_infinity_never_reach_json(speed, course, alt, length, count, ex
     for rec in [track_record(t) for t in p.tracks()] + [report_record(p.report("r"))]:
         text = json.dumps(rec, allow_nan=False)  # raises on NaN or infinity
         assert "NaN" not in text and "Infinity" not in text
+
+
+def test_a_track_with_no_time_has_a_null_time_not_a_crash():
+    from cop_app.core.enums import Domain
+    from cop_app.core.picture import Picture
+    from cop_app.core.records import track_record
+
+    p = Picture()
+    p.restore_track("mmsi:000000001", Domain.SEA, fields={}, sources=["cache"],
+                    last_time=float("-inf"), stale_s=360.0, history=([], [], []))
+    assert track_record(p.track("mmsi:000000001"))["time"] is None
