@@ -1,0 +1,102 @@
+"""What an export contains: the same choice of tracks, reports and zones as the map.
+
+One place decides it so every format (and the snapshot) agrees with the screen:
+tracks alive at ``at`` (and, with a window, last heard inside it), reports in the
+window (or up to ``at``) minus the statuses hidden by default, zones valid at ``at``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from cop_app.core.entities import LandReport, Track, Zone
+from cop_app.core.enums import Domain
+from cop_app.core.geo import bbox_mask
+from cop_app.core.style import HIDDEN_BY_DEFAULT
+
+TRACK_LAYERS = ("air", "sea", "land")
+ALL_LAYERS = frozenset({*TRACK_LAYERS, "reports", "zones"})
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """Marking and context every product carries (banner, title, picture time)."""
+
+    title: str
+    banner: str
+    at: float
+    window: tuple[float, float] | None = None
+    layers: set[str] = field(default_factory=lambda: set(ALL_LAYERS))
+
+
+@dataclass(frozen=True)
+class PlacedTrack:
+    """A track with its position as of the export time (interpolated like the map)."""
+
+    track: Track
+    lat: float
+    lon: float
+    time: float  # time of the last fix at or before ``at``
+
+    @property
+    def layer(self) -> str:
+        return self.track.domain.label
+
+
+@dataclass
+class Selection:
+    at: float
+    tracks: list[PlacedTrack] = field(default_factory=list)
+    reports: list[LandReport] = field(default_factory=list)
+    zones: list[Zone] = field(default_factory=list)
+
+    def tracks_in(self, layer: str) -> list[PlacedTrack]:
+        return [p for p in self.tracks if p.layer == layer]
+
+
+def wants_reports(layers: set[str]) -> bool:
+    """Reports are the land picture of a ceasefire mission: ``land`` brings them too."""
+    return "reports" in layers or "land" in layers
+
+
+def select(
+    picture: Any,
+    *,
+    at: float,
+    window: tuple[float, float] | None,
+    layers: set[str],
+    bbox: tuple[float, float, float, float] | None,
+) -> Selection:
+    sel = Selection(at=at)
+    with picture.lock:
+        frame = picture.as_of(at)
+        wanted = {int(Domain.parse(name)) for name in TRACK_LAYERS if name in layers}
+        mask = [int(d) in wanted for d in frame.domain]
+        for i, keep in enumerate(mask):
+            t = float(frame.time[i])
+            if not keep or (window is not None and not window[0] <= t <= window[1]):
+                continue
+            lat, lon = float(frame.lat[i]), float(frame.lon[i])
+            if bbox is not None and not bbox_mask(lon, lat, bbox):
+                continue
+            track = picture.track(frame.keys[i])
+            if track is not None:
+                sel.tracks.append(PlacedTrack(track, lat, lon, t))
+        if wants_reports(layers):
+            start, end = window if window is not None else (None, at)
+            sel.reports = [
+                r for r in picture.reports_in(start=start, end=end, bbox=bbox)
+                if r.has_position and str(r.status) not in HIDDEN_BY_DEFAULT
+            ]  # fmt: skip
+        if "zones" in layers:
+            sel.zones = [z for z in picture.zones.values() if z.valid_at(at)]
+    return sel
+
+
+def finite(value: float | None) -> float | None:
+    """None for unknown (None, NaN, inf) so no format writes 'nan'."""
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return float(value)
