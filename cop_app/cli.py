@@ -27,6 +27,7 @@ from cop_app.core.picture import Picture
 from cop_app.core.records import report_record, track_record
 from cop_app.ingest import FORMATS
 from cop_app.ingest.files import FileResult, expand, feed_file
+from cop_app.logs import setup_logging
 from cop_app.paths import resource
 
 log = logging.getLogger("cop_app")
@@ -68,6 +69,36 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return [*argv[:i], "gui", *argv[i:]]
 
 
+def contract_version() -> str:
+    """``info.version`` of the bundled API contract, read without a YAML parser (PyYAML
+    is a dev-only dependency): the first ``version:`` indented under ``info:``."""
+    in_info = False
+    with resource("api", "openapi.yaml").open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith((" ", "#")):
+                in_info = line.rstrip() == "info:"
+            elif in_info and line.startswith("  version:"):
+                return line.split(":", 1)[1].strip().strip("'\"")
+    return "unknown"
+
+
+def version_text() -> str:
+    """What ``--version`` prints; PySide6 is imported only here, not on every start."""
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    return (f"cop-app {__version__}\nAPI contract {contract_version()}\n"
+            f"Qt {qVersion()}\nPySide6 {pyside_version}")  # fmt: skip
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        parser.exit(message=version_text() + "\n")
+
+
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     argv = _with_default_command(list(argv))
     ap = argparse.ArgumentParser(
@@ -76,9 +107,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         epilog="Without a command, cop-app opens the window: `cop-app --demo` runs the "
         "embedded exercise (reference server in-process on loopback).",
     )
-    ap.add_argument("--version", action="version", version=f"cop-app {__version__}")
+    ap.add_argument("--version", action=_VersionAction,
+                    help="print the app, API contract, Qt and PySide6 versions and exit")
     ap.add_argument("--log-level", default="WARNING",
-                    choices=["DEBUG", "INFO", "WARNING", "ERROR"])  # fmt: skip
+                    choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                    help="stderr level; the log file (see README) gets at least INFO")
     sub = ap.add_subparsers(dest="command", required=True)
 
     gui = sub.add_parser("gui", help="open the common operating picture (the default)")
@@ -115,7 +148,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(args.log_level, name="server" if args.command == "serve" else "cop-app")
     try:
         if args.command == "import":
             return run_import(args.files, args.format, as_json=args.json)

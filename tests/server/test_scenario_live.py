@@ -47,7 +47,9 @@ def test_serve_scenario_ceasefire_has_a_picture_within_5_seconds(live_server_fac
     moved = [r for r in reports if r["status"] != "reported"]
     assert moved, "no report has left 'reported'"
     for rep in moved[:20]:
-        trail = _get(server, f"/v1/reports/{rep['id']}")["trail"]
+        # One read for both: the scenario moves statuses on while the test reads.
+        rep = _get(server, f"/v1/reports/{rep['id']}")
+        trail = rep["trail"]
         status = None
         for step in trail:
             if status is not None:
