@@ -48,13 +48,13 @@ def write(
     key = fmt.strip().lower()
     if key not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ExportError(f"cannot write {target}: folder {target.parent} does not exist")
     module_name, func_name = FORMATS[key]
     func = getattr(importlib.import_module(module_name), func_name)
     selection = select(picture, at=at, window=window, layers=set(layers), bbox=bbox)
     meta = ExportMeta(title=title, banner=banner, at=at, window=window, layers=set(layers))
-    target = Path(path)
-    if not target.parent.exists():
-        raise ExportError(f"cannot write {target}: folder {target.parent} does not exist")
     try:
         func(selection, target, meta)
     except ExportError:
