@@ -1,0 +1,132 @@
+"""The map part of a snapshot: the on-screen layers composed afresh, off-screen.
+
+A MapView with ``add_context_layers`` and ``add_track_layers`` (the very items the
+window shows, so styles cannot drift) is sized to the map frame and drawn with
+``QGraphicsView.render`` into whatever painter the page uses (QImage, QPdfWriter,
+QSvgGenerator): nothing is grabbed from a screen. The view is shown with
+``WA_DontShowOnScreen`` so Qt lays it out (pyqtgraph sizes its ViewBox on the resize
+event) without a window ever appearing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import QApplication
+
+from cop_app.core.geo import to_mercator
+from cop_app.core.picture import Picture
+from cop_app.ui.hub import LAYERS, Hub
+from cop_app.ui.map._draw import cosmetic_pen
+from cop_app.ui.map.context import add_context_layers
+from cop_app.ui.map.tracks import add_track_layers
+from cop_app.ui.map.view import MapView
+from cop_app.ui.snapshot_grid import Grid
+
+GRID_Z = 5.0  # over the base map, under zones and tracks
+SCREEN_ONLY = ("legend", "ruler")  # the page draws its own legend; no ruler on paper
+
+
+def hub_layers(layers: set[str]) -> dict[str, bool]:
+    """The hub's switches for a snapshot's layer names (``land`` brings the reports:
+    the land picture of a ceasefire mission is its observer reports)."""
+    on = {name: name in layers for name in LAYERS}
+    on["basemap"] = True
+    on["labels"] = True
+    on["reports"] = "reports" in layers or "land" in layers
+    return on
+
+
+class GridItem(pg.GraphicsObject):
+    """Graticule lines in Mercator metres, under everything but the base map."""
+
+    def __init__(self, grid: Grid) -> None:
+        super().__init__()
+        self.minor = self._path(grid.lines)
+        self.major = self._path(grid.major)
+
+    @staticmethod
+    def _path(lines: list[np.ndarray]) -> QPainterPath:
+        path = QPainterPath()
+        for line in lines:
+            x, y = to_mercator(line[:, 0], line[:, 1])
+            path.addPath(pg.arrayToQPath(np.asarray(x, float), np.asarray(y, float)))
+        return path
+
+    def boundingRect(self) -> QRectF:
+        return self.minor.boundingRect().united(self.major.boundingRect())
+
+    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(cosmetic_pen("#5A6E80", 0.8, Qt.PenStyle.DashLine))
+        painter.drawPath(self.minor)
+        painter.setPen(cosmetic_pen("#34495E", 1.6))
+        painter.drawPath(self.major)
+
+
+class SnapshotMap:
+    """A hub and a map view over ``picture`` at ``at``, showing ``layers`` in ``bbox``."""
+
+    def __init__(self, picture: Picture, *, at: float, window: tuple[float, float] | None,
+                 layers: set[str], width: int, height: int,
+                 bbox: tuple[float, float, float, float], night: bool = False) -> None:  # fmt: skip
+        self.hub = Hub(picture)
+        self.hub.set_live(False)
+        self.hub.set_cursor(at)
+        self.hub.set_window(window)
+        for name, on in hub_layers(layers).items():
+            self.hub.set_layer(name, on)
+        self.view = MapView(self.hub)
+        self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setFrameShape(self.view.Shape.NoFrame)
+        self.view.resize(width, height)
+        self.view.show()
+        self.context = add_context_layers(self.view, self.hub, night=night)
+        self.tracks = add_track_layers(self.view, self.hub)
+        for name in SCREEN_ONLY:
+            self.context[name].setVisible(False)
+        for layer in (self.tracks[n] for n in ("air", "sea", "land")):
+            layer.refresh_attributes()  # emergencies now, not on the next 1 Hz tick
+        self.view.set_bbox(*bbox)
+        QApplication.processEvents()
+        self.bbox = self.view.visible_bbox()
+
+    def add_grid(self, grid: Grid) -> None:
+        item = GridItem(grid)
+        self.view.add_layer("grid", item, GRID_Z)
+        item.setVisible(True)
+
+    def render(self, painter: QPainter, target: QRectF) -> None:
+        size = self.view.viewport().size()
+        self.view.render(painter, target, QRect(0, 0, size.width(), size.height()),
+                         Qt.AspectRatioMode.IgnoreAspectRatio)  # fmt: skip
+
+    def to_widget(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lon/lat to the view's widget pixels (whole arrays)."""
+        vb = self.view.viewbox
+        x, y = to_mercator(np.asarray(lon, float), np.asarray(lat, float))
+        tr = vb.childTransform() * vb.sceneTransform() * self.view.viewportTransform()
+        xs = tr.m11() * x + tr.m21() * y + tr.dx()
+        ys = tr.m12() * x + tr.m22() * y + tr.dy()
+        return np.asarray(xs, float), np.asarray(ys, float)
+
+    def point(self, lat: float, lon: float) -> QPointF:
+        p = self.view.latlon_to_widget(lat, lon)
+        return QPointF(p.x(), p.y())
+
+    def close(self) -> None:
+        for layer in self.tracks.values():
+            timer = getattr(layer, "_attrs_timer", None)
+            if timer is not None:
+                timer.stop()
+        self.view.hide()
+        self.view.deleteLater()
+        self.hub.close()
+        self.hub.deleteLater()
