@@ -262,7 +262,10 @@ class CotParser(StreamParser):
         stale = _time(event, "stale", required=False)
         lat, lon, point = _point(event)
         if is_marker:
-            return self._report(event, uid, cot_type, t, lat, lon, point)
+            report = self._report(event, uid, cot_type, t, lat, lon, point)
+            if stale is not None:  # kept so a CoT export can give the marker back its stale
+                report.fields["cot_stale"] = stale
+            return report
         fields = _track_fields(event, parts, point)
         icao, mmsi = _identifiers(uid, _child(event, "detail"))
         if icao:
