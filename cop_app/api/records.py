@@ -24,6 +24,7 @@ from cop_app.core.verification import Transition, VerificationStatus
 _TRACK_META = frozenset({"kind", "domain", "id", "lat", "lon", "time", "sources", "version",
                          "updated_at", "seq", "stale_at"})  # fmt: skip
 _FIELD_KEYS = frozenset(TRACK_FIELDS)
+_FIELD_ONLY = _FIELD_KEYS - _TRACK_META
 
 
 def wire_time(value: Any) -> float | None:
@@ -37,8 +38,7 @@ def wire_time(value: Any) -> float | None:
 
 def track_fields(record: dict[str, Any]) -> dict[str, Any]:
     """The Picture's per-track attributes from a record (known field names only)."""
-    return {k: v for k, v in record.items()
-            if k in _FIELD_KEYS and k not in _TRACK_META and v is not None}  # fmt: skip
+    return {k: v for k, v in record.items() if k in _FIELD_ONLY and v is not None}
 
 
 def _track_state(picture: Picture, record: dict[str, Any]) -> tuple:
@@ -79,21 +79,82 @@ def apply_track(picture: Picture, record: dict[str, Any]) -> str:
 
 
 def apply_tracks(picture: Picture, records: list[dict[str, Any]]) -> list[str]:
-    """Many records at once (a page of the initial sync): one whole-column restore,
-    ~20x cheaper than one ``restore_track`` per record at 100k tracks."""
+    """Many records at once (a page of the initial sync): one whole-column restore.
+
+    Tracks the picture does not hold yet (all of them in an initial sync) are built
+    as columns: times parsed in one numpy pass, history as one-point blocks, so the
+    only per-record Python work is picking the fields. Tracks already held (their
+    history is extended) and repeated ids take the per-record path, in order.
+    """
     if not records:
         return []
-    states = [_track_state(picture, r) for r in records]
     if not hasattr(picture, "restore_tracks"):  # a Picture without the batch restore
-        for key, domain, fields, sources, last, stale_s, history in states:
-            picture.restore_track(key, domain, fields=fields, sources=sources, last_time=last,
-                                  stale_s=stale_s, history=history)  # fmt: skip
-        return [st[0] for st in states]
-    keys, domains, fields, sources, last, stale, hist = (list(c) for c in zip(*states, strict=True))
-    history = ([h[0] for h in hist], [h[1] for h in hist], [h[2] for h in hist])
-    picture.restore_tracks(keys, domains, fields=fields, sources=sources, last_time=last,
-                           stale_s=stale, history=history)  # fmt: skip
+        return [apply_track(picture, r) for r in records]
+    keys = [str(r["id"]) for r in records]
+    seen: set[str] = set()
+    fresh: list[int] = []
+    for i, key in enumerate(keys):
+        if key not in seen and key not in picture:
+            fresh.append(i)
+        seen.add(key)
+    rest = [records[i] for i in sorted(set(range(len(records))) - set(fresh))]
+    if fresh:
+        batch = records if len(fresh) == len(records) else [records[i] for i in fresh]
+        try:
+            _restore_fresh(picture, [keys[i] for i in fresh], batch)
+        except ValueError:  # an odd record (a source that is not text...): one by one
+            rest = records
+    for rec in rest:
+        apply_track(picture, rec)
     return keys
+
+
+_DOMAIN_NAMES = {d.name.lower(): d for d in Domain}
+
+
+def _domain(name: Any) -> Domain:
+    found = _DOMAIN_NAMES.get(name)
+    return Domain.parse(str(name)) if found is None else found
+
+
+def _restore_fresh(picture: Picture, keys: list[str], records: list[dict[str, Any]]) -> None:
+    """``restore_tracks`` for tracks new to the picture; raises ValueError naming a bad one."""
+    m = len(records)
+    field_keys = _FIELD_ONLY
+    fields = [{k: v for k, v in r.items() if k in field_keys and v is not None}
+              for r in records]  # fmt: skip
+    domains = [_domain(r["domain"]) for r in records]
+    t = wire_times([r.get("time") for r in records])
+    lat = np.array([r.get("lat") for r in records], dtype=np.float64).reshape(m)
+    lon = np.array([r.get("lon") for r in records], dtype=np.float64).reshape(m)
+    has_fix = ~(np.isnan(t) | np.isnan(lat) | np.isnan(lon))
+    stale_at = wire_times([r.get("stale_at") for r in records])
+    stale = np.maximum(0.0, stale_at - t)
+    for i in np.flatnonzero(np.isnan(stale)).tolist():
+        stale[i] = picture.stale.for_update(domains[i], fields[i])
+    picture.restore_tracks(keys, domains, fields=fields,
+                           sources=[r.get("sources") or () for r in records],
+                           last_time=np.where(np.isnan(t), -np.inf, t), stale_s=stale,
+                           history=(t[:, None], lat[:, None], lon[:, None]),
+                           history_n=has_fix.astype(np.int64))  # fmt: skip
+
+
+def wire_times(values: list[Any]) -> np.ndarray:
+    """``wire_time`` of many values as a float array (NaN for None).
+
+    The server writes every time as ``YYYY-MM-DDTHH:MM:SS[.fff]Z``; those are parsed
+    by numpy in one pass (about 20x cheaper than one ``parse_iso`` each). Anything
+    else (another offset, epoch numbers, None) takes ``wire_time`` value by value.
+    """
+    if values and all(type(v) is str and len(v) in (20, 24) and v[-1] == "Z" for v in values):
+        try:
+            stamps = np.array([v[:-1] for v in values], dtype="datetime64[us]")
+        except ValueError:
+            stamps = None
+        if stamps is not None and not np.isnat(stamps).any():
+            return stamps.astype(np.int64) / 1e6
+    out = [wire_time(v) for v in values]
+    return np.array([np.nan if x is None else x for x in out], dtype=np.float64)
 
 
 def _status(value: Any, default: VerificationStatus) -> VerificationStatus:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+import math
+from datetime import UTC, datetime
 
-from cop_app.api.records import apply_report, apply_track, report_from_record
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cop_app.api.records import (
+    apply_report,
+    apply_track,
+    apply_tracks,
+    report_from_record,
+    wire_time,
+    wire_times,
+)
 from cop_app.core.picture import Picture
 from cop_app.core.records import report_record, track_record
+from cop_app.core.timeutil import format_iso
 from cop_app.ingest.files import feed_file
 from cop_app.paths import resource
 
@@ -65,3 +78,68 @@ def test_report_trail_from_record():
     assert rep.status.value == "triaged" and rep.version == 2
     assert rep.trail[0].to_status.value == "triaged" and rep.trail[0].actor == "v1"
     assert rep.trail[0].time - rep.time == 300.0
+
+
+def _same_tracks(a: Picture, b: Picture) -> None:
+    assert sorted(a.keys()) == sorted(b.keys())
+    for key in a.keys():
+        assert track_record(a.track(key)) == track_record(b.track(key))
+        assert a.stale_seconds(key) == b.stale_seconds(key)
+        assert a.last_time(key) == b.last_time(key)
+        for x, y in zip(a.history(key), b.history(key), strict=True):
+            assert list(x) == list(y)
+
+
+def test_apply_tracks_equals_one_by_one(source_picture):
+    """The column path of a page gives the picture the per-record path gives."""
+    recs = [track_record(tr) for tr in source_picture.tracks()]
+    one, many = Picture(), Picture()
+    for rec in recs:
+        apply_track(one, rec)
+    assert apply_tracks(many, recs) == [r["id"] for r in recs]
+    _same_tracks(one, many)
+
+
+def test_apply_tracks_mixed_page():
+    """Known tracks (history extended), a repeated id, no fix, epoch and offset times,
+    a stale_at, a non-text source: each as if applied one record after another."""
+    base = {"kind": "track", "domain": "sea", "lat": 46.0, "lon": 30.0, "sources": ["ais"]}
+    first = [{**base, "id": "a", "time": "2026-01-01T00:00:00Z"},
+             {**base, "id": "b", "time": "2026-01-01T00:00:00.250Z", "name": "B"}]  # fmt: skip
+    page = [
+        {**base, "id": "a", "lat": 46.5, "time": "2026-01-01T00:01:00Z"},  # known: extends
+        {**base, "id": "c", "domain": "air", "time": "2026-01-01T00:00:01.500Z",
+         "position_source": "mlat"},
+        {**base, "id": "d", "time": None, "lat": None, "lon": None},  # never heard
+        {**base, "id": "e", "time": 1767225600.5, "stale_at": 1767225660.5},
+        {**base, "id": "f", "time": "2026-01-01T02:00:00+01:00"},
+        {**base, "id": "c", "domain": "air", "lat": 47.0, "time": "2026-01-01T00:00:09Z"},
+        {**base, "id": "g", "time": "2026-01-01T00:00:00Z", "stale_at": "2026-01-01T00:05:00Z",
+         "speed_kn": None},
+    ]  # fmt: skip
+    one, many = Picture(), Picture()
+    for pic in (one, many):
+        for rec in first:
+            apply_track(pic, rec)
+    for rec in page:
+        apply_track(one, rec)
+    apply_tracks(many, page)
+    _same_tracks(one, many)
+    assert len(many.history("a")[0]) == 2 and len(many.history("c")[0]) == 2
+    assert many.stale_seconds("g") == 300.0 and many.stale_seconds("e") == 60.0
+    odd = [{**base, "id": "h", "time": "2026-01-01T00:00:00Z", "sources": [7]}]
+    apply_tracks(many, odd)  # not text: restored one by one, the source as text
+    assert list(many.track("h").sources) == ["7"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(),
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1)).map(
+        lambda d: format_iso(d.replace(tzinfo=UTC).timestamp())),
+    st.floats(min_value=0, max_value=4e9),
+), max_size=20))  # fmt: skip
+def test_wire_times_equal_wire_time(values):
+    got = wire_times(values)
+    want = [wire_time(v) for v in values]
+    assert [None if math.isnan(x) else x for x in got.tolist()] == want
