@@ -38,6 +38,8 @@ PLUGGED: dict[str, tuple[str, str]] = {
     "sync": ("cop_app.api.command", "fill the offline cache from a verification API server"),
     "serve": ("cop_app.server.cmd_serve", "run the reference verification API server"),
     "token": ("cop_app.server.cmd_token", "create, list or revoke API bearer tokens"),
+    "snapshot": ("cop_app.cmd_snapshot", "draw or export the picture: PNG/PDF/SVG briefs, "
+                 "HTML, KML/KMZ, GeoJSON, CSV, CoT (no window needed)"),
 }
 COMMANDS = ("gui", "import", *PLUGGED)
 ERRORS_PER_FILE = 5
@@ -96,7 +98,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        parser.exit(message=version_text() + "\n")
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
