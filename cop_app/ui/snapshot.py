@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication
 
 from cop_app.core.picture import Picture
 from cop_app.core.timeutil import format_dtg, now
-from cop_app.ui.snapshot_grid import build_grid
+from cop_app.ui.snapshot_grid import build_grid, centre_bbox
 from cop_app.ui.snapshot_map import SnapshotMap
 from cop_app.ui.snapshot_page import LegendEntry, PageLayout, paint_page
 
@@ -67,6 +67,7 @@ class SnapshotOptions:
     paper: str = "A4"
     landscape: bool = True
     grid: str = "latlon"  # or "mgrs"
+    centre: tuple[float, float, float] | None = None  # (lat, lon, web zoom) instead of bbox
     produced: float | None = None  # production time (default: now)
 
     @property
@@ -169,6 +170,9 @@ def render_snapshot(picture: Picture, opts: SnapshotOptions, path: str | Path) -
                         banner=opts.banner, banner_colour=opts.banner_colour,
                         title=opts.title, banner_height=layout.banner_h)  # fmt: skip
     rect = layout.map_rect
+    if opts.centre is not None:
+        lat, lon, zoom = opts.centre
+        opts.bbox = centre_bbox(lat, lon, zoom, width_px=rect.width(), height_px=rect.height())
     smap = SnapshotMap(picture, at=opts.at, window=opts.window, layers=set(opts.layers),
                        width=round(rect.width()), height=round(rect.height()),
                        bbox=opts.bbox)  # fmt: skip

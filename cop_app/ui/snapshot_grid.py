@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyproj import Transformer
 
-from cop_app.core.geo import to_mgrs
+from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator, to_mgrs
 
 STEPS_DEG = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0)
 SAMPLES = 48  # points per line: meridians are straight in Mercator, UTM lines are not
@@ -151,3 +151,14 @@ def _clipped(grid: Grid, lon: np.ndarray, lat: np.ndarray,
 def build_grid(kind: str, bbox: tuple[float, float, float, float]) -> Grid:
     return mgrs_grid(bbox) if kind == "mgrs" else latlon_grid(bbox)
 
+
+def centre_bbox(lat: float, lon: float, zoom: float, *, width_px: float,
+                height_px: float) -> tuple[float, float, float, float]:  # fmt: skip
+    """The area a web map at ``zoom`` shows around a centre in a frame of that size
+    (256 px tiles: 2*pi*R / (256 * 2^zoom) Mercator metres a pixel)."""
+    mpp = 2 * math.pi * EARTH_RADIUS_M / (256.0 * 2.0**zoom)
+    x, y = to_mercator(lon, lat)
+    hx, hy = mpp * width_px / 2, mpp * height_px / 2
+    lons, lats = from_mercator(np.array([x - hx, x + hx]), np.array([y - hy, y + hy]))
+    return (max(float(lons[0]), -180.0), max(float(lats[0]), -85.0),
+            min(float(lons[1]), 180.0), min(float(lats[1]), 85.0))  # fmt: skip
