@@ -68,10 +68,11 @@ def select(
     window: tuple[float, float] | None,
     layers: set[str],
     bbox: tuple[float, float, float, float] | None,
+    include_stale: bool = False,
 ) -> Selection:
     sel = Selection(at=at)
     with picture.lock:
-        frame = picture.as_of(at)
+        frame = picture.as_of(at, include_stale=include_stale)
         wanted = {int(Domain.parse(name)) for name in TRACK_LAYERS if name in layers}
         mask = [int(d) in wanted for d in frame.domain]
         for i, keep in enumerate(mask):
