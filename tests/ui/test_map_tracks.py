@@ -65,17 +65,24 @@ def world(qtbot):
         up("air:quiet", Domain.AIR, T - 5, 50.0, 31.0, identity="friend", callsign="QUIET7",
            speed_kn=0.0),
     ])  # fmt: skip
+    hub, view, layers = open_map(qtbot, picture, (900, 700), (29.0, 43.5, 39.0, 52.0))
+    yield picture, hub, view, layers
+    hub.close()
+
+
+def open_map(qtbot, picture: Picture, size: tuple[int, int],
+             bbox: tuple[float, float, float, float]) -> tuple[Hub, MapView, dict]:  # fmt: skip
+    """A shown MapView with the track layers over ``picture`` at time T."""
     hub = Hub(picture)
     hub.set_cursor(T)
     view = MapView(hub)
     qtbot.addWidget(view)
-    view.resize(900, 700)
+    view.resize(*size)
     layers = add_track_layers(view, hub)
-    view.set_bbox(29.0, 43.5, 39.0, 52.0)
+    view.set_bbox(*bbox)
     view.show()
     qtbot.waitExposed(view)
-    yield picture, hub, view, layers
-    hub.close()
+    return hub, view, layers
 
 
 def grab(view: MapView) -> QImage:

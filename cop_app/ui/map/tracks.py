@@ -9,8 +9,10 @@ over a numpy buffer, so no Python object is made per track (a list of 100k
 PixmapFragment objects would cost ~100 ms before Qt draws anything). Heading vectors go
 the same way through ``drawLines`` over a QLineF buffer.
 
-Labels are decluttered on a screen grid (one per cell) and appear past a zoom
-threshold; emergency squawks are always labelled, in red, as tar1090 does.
+Which symbols a frame stamps is decided by one screen grid shared by the three domain
+layers (``declutter.SharedDeclutter``). Labels are decluttered on a coarser grid (one
+per cell) and appear past a zoom threshold; emergency squawks are always labelled, in
+red, as tar1090 does.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
+from cop_app.ui.map.declutter import SharedDeclutter, project
 from cop_app.ui.map.frames import frame_at
-from cop_app.ui.map.symbols import CELL_PX, SYMBOL_PX, Variant, atlas, cell_index
+from cop_app.ui.map.symbols import SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
 
@@ -45,8 +48,6 @@ LABEL_FONT_PT = 11  # legible from 2 m (UX.md, Screens)
 LABEL_CELL = (130, 44)  # px: the declutter grid, about one two-line label
 EMERGENCY_RED = QColor("#FF1A1A")
 VECTOR_MAX_SYMBOLS = 3000
-DECLUTTER_PX = 16  # one symbol per cell this size once more than DECLUTTER_MIN are shown
-DECLUTTER_MIN = 4000
 _HOSTILE = [int(i) for i in (Identity.HOSTILE, Identity.SUSPECT, Identity.JOKER, Identity.FAKER)]
 Z = {"trails": 30.0, "land": 40.0, "sea": 41.0, "air": 42.0}
 
@@ -102,6 +103,8 @@ class TrackLayer(pg.GraphicsObject):
         self.hub = hub
         self.domain = Domain.parse(domain) if isinstance(domain, str) else Domain(domain)
         self.peers: list[TrackLayer] = [self]  # layers that share box selection
+        self.declutter = SharedDeclutter([self])  # add_track_layers shares one grid
+        self.rank_version = 0  # bumped when positions or ranks change (the grid reads it)
         self.night = False
         self.label_max_m_per_px = LABEL_MAX_M_PER_PX
         self._frags = internals.PrimitiveArray(pg.QtGui.QPainter.PixmapFragment, 10)
@@ -148,6 +151,7 @@ class TrackLayer(pg.GraphicsObject):
             self.course = np.where(np.isnan(course), frame.heading_deg, course)
         self._emergency_mask = self._mask_of(self._emergency.keys(), n)
         self._on_selection(self.hub.selection, update=False)
+        self.rank_version += 1
         self.update()
 
     def _mask_of(self, keys: Any, n: int) -> np.ndarray:
@@ -159,6 +163,7 @@ class TrackLayer(pg.GraphicsObject):
     def _on_selection(self, selection: frozenset[str], update: bool = True) -> None:
         self._selected = self._mask_of(selection, len(self.keys))
         self._cells = None
+        self.rank_version += 1
         if update:
             self.update()
 
@@ -178,6 +183,7 @@ class TrackLayer(pg.GraphicsObject):
             self._emergency = found
             self._emergency_mask = self._mask_of(found, len(self.keys))
             self._cells = None
+            self.rank_version += 1
             self.update()
 
     def set_night(self, night: bool) -> None:
@@ -196,9 +202,13 @@ class TrackLayer(pg.GraphicsObject):
                                              Variant.EMERGENCY), variant)  # fmt: skip
             self._cells = cell_index(self.identity, int(self.domain), variant)
             hostile = np.isin(self.identity, _HOSTILE)
-            rank = np.where(emg, 3, np.where(sel, 2, np.where(hostile, 1, 0)))
-            self._order = np.argsort(rank, kind="stable")
+            self._rank = np.where(emg, 3, np.where(sel, 2, np.where(hostile, 1, 0)))
         return self._cells
+
+    def ranks(self) -> np.ndarray:
+        """Who wins a declutter cell: 3 emergency, 2 selected, 1 hostile, 0 other."""
+        self.cells()
+        return self._rank
 
     # ---- drawing -----------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -206,26 +216,16 @@ class TrackLayer(pg.GraphicsObject):
         # half a symbol at the edge; the ViewBox clips to what is shown anyway.
         return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
 
-    def to_pixels(self, tr: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Mercator metres -> device px with an affine QTransform, whole arrays at once."""
-        px = tr.m11() * self.mx + tr.m21() * self.my + tr.dx()
-        py = tr.m12() * self.mx + tr.m22() * self.my + tr.dy()
-        return px, py
-
     def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
         if not len(self.keys):
             return
         tr = QTransform(painter.transform())  # a copy: PySide hands back a live reference
-        px, py = self.to_pixels(tr)
         view = tr.mapRect(self.viewRect() if self.getViewBox() else self.boundingRect())
-        m = CELL_PX
-        inside = ((px > view.left() - m) & (px < view.right() + m)
-                  & (py > view.top() - m) & (py < view.bottom() + m))  # fmt: skip
-        self.cells()  # also ranks tracks for the declutter
-        idx = self._declutter(np.flatnonzero(inside), px, py)
+        self.cells()
+        idx = self.declutter.shown(self, tr, view)  # in view, decluttered, best last
         if not len(idx):
             return
-        px, py = px[idx], py[idx]
+        px, py = project(tr, self.mx[idx], self.my[idx])
         dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
         painter.save()
         painter.resetTransform()
@@ -251,27 +251,6 @@ class TrackLayer(pg.GraphicsObject):
         m_per_px = 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12)
         self._draw_labels(painter, idx, px, py, m_per_px <= self.label_max_m_per_px)
         painter.restore()
-
-    def _declutter(self, idx: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
-        """At most one symbol per ``DECLUTTER_PX`` screen cell, the highest ranked.
-
-        100k 26 px symbols on a 1600x1000 screen cover each pixel ~40 times: blending them
-        all costs ~100 ms and shows nothing more than one per cell does. The kept one is
-        an emergency, else a selected, else a hostile track (``_order``); hover and
-        picking still search every track.
-        """
-        if len(idx) <= DECLUTTER_MIN:
-            return idx
-        order = self._order  # rank order, best last (sorted once per update, not per frame)
-        keep = np.zeros(len(px), bool)
-        keep[idx] = True
-        idx = order[keep[order]]
-        gx = (px[idx] - px[idx].min()) // DECLUTTER_PX
-        gy = (py[idx] - py[idx].min()) // DECLUTTER_PX
-        cid = (gy * (gx.max() + 1) + gx).astype(np.int64)
-        grid = np.full(int(cid.max()) + 1, -1, np.int64)
-        grid[cid] = np.arange(len(idx))  # numpy keeps the last write of a repeated index
-        return np.sort(idx[grid[grid >= 0]])
 
     def _draw_vectors(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
                       py: np.ndarray) -> None:  # fmt: skip
@@ -342,7 +321,7 @@ class TrackLayer(pg.GraphicsObject):
             return -1, np.inf
         tr = self.sceneTransform() * scene.views()[0].viewportTransform()
         p = tr.map(self.mapFromScene(scene_pos))
-        px, py = self.to_pixels(tr)
+        px, py = project(tr, self.mx, self.my)
         d2 = (px - p.x()) ** 2 + (py - p.y()) ** 2
         i = int(np.argmin(d2))
         d = float(np.sqrt(d2[i]))
@@ -452,8 +431,10 @@ def add_track_layers(view: MapView, hub: Hub) -> dict[str, Any]:
         view.add_layer(name, layer, Z[name])
         layers[name] = layer
         peers.append(layer)
+    declutter = SharedDeclutter(peers)  # one grid: rank wins a cell across domains
     for layer in peers:
         layer.peers = peers
+        layer.declutter = declutter
     trails = TrailLayer(hub)
     view.add_layer("trails", trails, Z["trails"])
     layers["trails"] = trails
