@@ -1,0 +1,252 @@
+"""Interactive HTML export: one self-contained page that works offline (folium + Leaflet).
+
+Why not folium's defaults: its template loads ~10 files from CDNs (Leaflet, jQuery,
+Bootstrap, Font Awesome...) and its Popup puts our HTML inside a JavaScript template
+literal parsed by jQuery, where a backtick or ``${`` in a report would run as code.
+So the page keeps folium for the map, FeatureGroups and the layer control, inlines
+Leaflet 1.9.4 (BSD-2-Clause, from the PyPI package ``django-js-lib-leaflet``) with its
+two images as data URIs, draws the built-in Natural Earth base map as GeoJSON
+(``tiles=None``), and builds every marker and popup in a small script that reads the
+items from one JSON literal and writes untrusted strings with ``textContent`` only.
+The JSON literal escapes ``<``, ``>`` and ``&`` so ``</script>`` in a report cannot
+close the script; the banner, title and times are ``html.escape``d.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from cop_app.core.style import BASEMAP_DAY
+from cop_app.core.timeutil import now
+from cop_app.export import describe as d
+from cop_app.export.geojson import geometry_json
+from cop_app.export.selection import TRACK_LAYERS, ExportMeta, Selection, wants_reports
+
+LEAFLET_DIR = "static/js_lib_leaflet"
+ATTRIBUTION = "Base map: Natural Earth (public domain). Leaflet 1.9.4 (BSD-2-Clause)"
+MARKER_RADIUS = {"air": 6, "sea": 6, "land": 6, "reports": 7}
+DEFAULT_VIEW = ((47.5, 35.0), 6)  # the exercise area, when there is nothing to fit
+
+
+@cache
+def leaflet_assets() -> tuple[str, str]:
+    """(leaflet.js, leaflet.css) from the wheel, CSS images as data URIs, no source map."""
+    root = files("js_lib_leaflet").joinpath(LEAFLET_DIR)
+    js = root.joinpath("leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S*\s*$", "", js)
+    css = root.joinpath("leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        data = root.joinpath(match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(data).decode('ascii')})"
+
+    css = re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
+    return js, css
+
+
+def js_literal(value: Any) -> str:
+    """JSON that is safe inside <script>: no '<', '>' or '&' (so no '</script>'),
+    ASCII only (so no U+2028/U+2029 line breaks that old parsers choke on)."""
+    text = json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class _OfflineMap(folium.Map):
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium reads class attributes)
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+
+
+class _Items(MacroElement):
+    """Markers, shapes and popups built in the page from one JSON literal."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this.map_name }};
+  var groups = {{ this.groups }};
+  var items = {{ this.items }};
+  function popup(item) {
+    var box = document.createElement("div");
+    box.className = "cop-popup";
+    var head = document.createElement("div");
+    head.className = "cop-popup-title";
+    head.textContent = item.name;
+    box.appendChild(head);
+    var table = document.createElement("table");
+    item.rows.forEach(function (row) {
+      var tr = table.insertRow();
+      var th = document.createElement("th");
+      th.textContent = row[0];
+      tr.appendChild(th);
+      tr.insertCell().textContent = row[1];
+    });
+    box.appendChild(table);
+    return box;
+  }
+  function tip(item) {
+    var span = document.createElement("span");
+    span.textContent = item.name;
+    return span;
+  }
+  var bounds = L.latLngBounds([]);
+  items.forEach(function (item) {
+    var group = groups[item.layer];
+    if (!group) { return; }
+    var layer;
+    var g = item.geometry;
+    if (g.type === "Point") {
+      layer = L.circleMarker([g.coordinates[1], g.coordinates[0]], {
+        radius: item.radius, color: "#000000", weight: 1, fillColor: item.colour,
+        fillOpacity: 0.95, className: "cop-marker cop-" + item.layer});
+    } else {
+      layer = L.geoJSON(g, {style: {color: item.colour, weight: 2, fillOpacity: 0.2,
+                                    className: "cop-shape cop-" + item.layer}});
+    }
+    layer.bindPopup(function () { return popup(item); });
+    layer.bindTooltip(function () { return tip(item); });
+    layer.addTo(group);
+    bounds.extend(layer.getBounds ? layer.getBounds() : layer.getLatLng());
+  });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution({{ this.attribution }});
+  if ({{ this.fit }} && bounds.isValid()) {
+    map.fitBounds(bounds.pad(0.15), {maxZoom: 11});
+  }
+  window.copItems = items.length;
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, map_name: str, groups: dict[str, str], items: list[dict[str, Any]],
+                 fit: bool) -> None:  # fmt: skip
+        super().__init__()
+        self._name = "CopItems"
+        self.map_name = map_name
+        # Group names are folium's own identifiers (map_1a2b...); emitted as JS names.
+        self.groups = "{" + ",".join(f"{js_literal(k)}:{v}" for k, v in groups.items()) + "}"
+        self.items = js_literal(items)
+        self.attribution = js_literal(html.escape(ATTRIBUTION))
+        self.fit = "true" if fit else "false"
+
+
+def _items(selection: Selection) -> list[dict[str, Any]]:
+    out = []
+    for p in selection.tracks:
+        props = d.track_props(p)
+        out.append({"layer": p.layer, "name": d.track_name(p), "colour": d.track_colour(p),
+                    "radius": MARKER_RADIUS[p.layer], "rows": d.rows(props, d.TRACK_ROWS),
+                    "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]}})
+    for r in selection.reports:
+        geom = (r.geometry if r.geometry and r.geometry.get("type") != "Point"
+                else {"type": "Point", "coordinates": [r.lon, r.lat]})  # fmt: skip
+        if geom["type"] != "Point":
+            from shapely.geometry import shape
+
+            geom = geometry_json(shape(geom))
+        out.append({"layer": "reports", "name": d.report_name(r), "colour": d.report_colour(r),
+                    "radius": MARKER_RADIUS["reports"],
+                    "rows": d.rows(d.report_props(r), d.REPORT_ROWS), "geometry": geom})
+    for z in selection.zones:
+        out.append({"layer": "zones", "name": z.name or z.id, "colour": d.zone_colour_of(z),
+                    "radius": 0, "rows": d.rows(d.zone_props(z), d.ZONE_ROWS),
+                    "geometry": geometry_json(z.geometry)})
+    return out
+
+
+def _layers(meta: ExportMeta) -> list[str]:
+    names = [x for x in TRACK_LAYERS if x in meta.layers]
+    if wants_reports(meta.layers):
+        names.append("reports")
+    if "zones" in meta.layers:
+        names.append("zones")
+    return names
+
+
+_CSS = """
+html, body { font-family: "DejaVu Sans", Arial, sans-serif; }
+.folium-map { background: %(sea)s; }
+.cop-banner { position: fixed; left: 0; right: 0; z-index: 1000; text-align: center;
+  font: bold 14px/22px "DejaVu Sans", Arial, sans-serif; background: #2E7D32; color: #fff; }
+.cop-banner.top { top: 0; } .cop-banner.bottom { bottom: 0; }
+.cop-info { position: fixed; top: 30px; left: 56px; z-index: 1000; background: #fff;
+  padding: 6px 10px; border: 1px solid #555; border-radius: 4px; font-size: 13px; }
+.cop-info h1 { font-size: 16px; margin: 0 0 4px 0; }
+.cop-popup-title { font-weight: bold; margin-bottom: 4px; }
+.cop-popup th { text-align: left; padding-right: 8px; vertical-align: top; }
+.cop-popup td { white-space: pre-wrap; word-break: break-word; }
+.leaflet-top { top: 22px; } .leaflet-bottom { bottom: 22px; }
+"""
+
+
+def _chrome(meta: ExportMeta, counts: dict[str, int]) -> str:
+    """Banner top and bottom, title, picture and production DTG, window, legend."""
+    e = html.escape
+    lines = [f"<h1>{e(meta.title)}</h1>",
+             f"<div>Picture time: <b class='cop-dtg'>{e(d.dtg(meta.at) or '')}</b>"
+             f" ({e(d.iso(meta.at) or '')})</div>",
+             f"<div>Produced: {e(d.dtg(now()) or '')}</div>"]  # fmt: skip
+    if meta.window:
+        lines.append(f"<div>Window: {e(d.dtg(meta.window[0]) or '')} to "
+                     f"{e(d.dtg(meta.window[1]) or '')}</div>")  # fmt: skip
+    legend = ", ".join(f"{e(d.LAYER_TITLES[k])}: {n}" for k, n in counts.items())
+    lines.append(f"<div class='cop-legend'>{legend}</div>")
+    banner = e(meta.banner)
+    return (f"<div class='cop-banner top'>{banner}</div>"
+            f"<div class='cop-info'>{''.join(lines)}</div>"
+            f"<div class='cop-banner bottom'>{banner}</div>")  # fmt: skip
+
+
+def build_map(selection: Selection, meta: ExportMeta) -> folium.Map:
+    from cop_app.export.basemap import basemap_geojson
+
+    m = _OfflineMap(location=DEFAULT_VIEW[0], zoom_start=DEFAULT_VIEW[1], tiles=None,
+                    prefer_canvas=False, control_scale=True)  # fmt: skip
+    js, css = leaflet_assets()
+    root = m.get_root()
+    root.header.add_child(Element(f"<title>{html.escape(meta.title)}</title>"), name="title")
+    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(Element(f"<style>{_CSS % {'sea': BASEMAP_DAY['sea']}}</style>"),
+                          name="cop_css")  # fmt: skip
+    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
+    colours = {"land": BASEMAP_DAY["land"], "coast": BASEMAP_DAY["coast"],
+               "borders": BASEMAP_DAY["border"]}  # fmt: skip
+    folium.GeoJson(
+        basemap_geojson(), name="Base map", control=False, interactive=False,
+        style_function=lambda f: {
+            "color": colours[f["properties"]["layer"]],
+            "weight": 1 if f["properties"]["layer"] != "land" else 0,
+            "fillColor": colours["land"], "fillOpacity": 1.0,
+            "fill": f["properties"]["layer"] == "land", "fillRule": "evenodd",
+            "dashArray": "4 3" if f["properties"]["layer"] == "borders" else None,
+        },
+    ).add_to(m)  # fmt: skip
+    items = _items(selection)
+    counts = {k: sum(1 for i in items if i["layer"] == k) for k in _layers(meta)}
+    groups = {}
+    for layer, n in counts.items():
+        fg = folium.FeatureGroup(name=f"{d.LAYER_TITLES[layer]} ({n})", show=True)
+        fg.add_to(m)
+        groups[layer] = fg.get_name()
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.add_child(_Items(m.get_name(), groups, items, fit=bool(items)))
+    root.html.add_child(Element(_chrome(meta, counts)), name="cop_chrome")
+    return m
+
+
+def html_text(selection: Selection, meta: ExportMeta) -> str:
+    return build_map(selection, meta).get_root().render()
+
+
+def write_html(selection: Selection, path: Path, meta: ExportMeta) -> None:
+    path.write_text(html_text(selection, meta), encoding="utf-8")
