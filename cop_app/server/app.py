@@ -31,6 +31,7 @@ from cop_app.core.timeutil import format_iso, from_datetime, now, parse_iso
 from cop_app.core.updates import ReportUpdate
 from cop_app.core.verification import IllegalTransition
 from cop_app.server import models as m
+from cop_app.server.alerting import AlertClosed
 from cop_app.server.auth import ROLES, Principal, forbidden, principal_from_header, role_allows
 from cop_app.server.pipeline import Pipeline, ReportExists, ZoneError
 from cop_app.server.problems import Problem, install
@@ -447,16 +448,37 @@ def _routes(app: FastAPI, config: ServerConfig, notifier: Notifier) -> None:
         return _page(pipe.storage.alert_page(after_id=after, limit=limit + 1, state=state),
                      limit, seq)  # fmt: skip
 
+    @app.get("/v1/alerts/{alert_id}", response_model=None, tags=["alerts"],
+             responses={200: {"model": m.Alert, "description": "the alert with its trail"},
+                        **READ, 404: P404},
+             summary="One alert with its audit trail (who acknowledged or snoozed, "
+                     "when)")  # fmt: skip
+    def alert(_: Viewer, pipe: Pipe,
+              alert_id: Annotated[str, Path(max_length=200)]) -> Response:  # fmt: skip
+        body = pipe.storage.alert_row(alert_id)
+        if body is None:
+            raise _not_found("alert", alert_id)
+        return _json(body[1])
+
     @app.post("/v1/alerts/{alert_id}/ack", response_model=None, tags=["alerts"],
-              responses={200: {"model": m.Alert, "description": "the acknowledged alert"},
-                         **WRITE, 404: P404},
-              summary="Acknowledge an alert (observer); idempotent")  # fmt: skip
+              responses={200: {"model": m.Alert, "description": "the alert after the step"},
+                         **WRITE, 404: P404,
+                         409: {"model": m.Problem, "description": "snooze of a cleared alert"}},
+              summary="Acknowledge or snooze an alert, its (subject, rule) or its rule "
+                      "(observer); acknowledging is idempotent")  # fmt: skip
     def ack(principal: Observer, pipe: Pipe, alert_id: Annotated[str, Path(max_length=200)],
             body: m.AckRequest | None = None) -> Response:  # fmt: skip
+        body = body or m.AckRequest()
+        if body.action == "snooze" and body.minutes is None:
+            raise Problem(422, "Invalid request", "a snooze needs minutes",
+                          kind="invalid-request")  # fmt: skip
         try:
-            record = pipe.ack_alert(alert_id, principal.name, body.note if body else "")
+            record = pipe.ack_alert(alert_id, principal.name, body.note, action=body.action,
+                                    scope=body.scope, minutes=body.minutes)  # fmt: skip
         except KeyError:
             raise _not_found("alert", alert_id) from None
+        except AlertClosed as exc:
+            raise Problem(409, "Alert cleared", str(exc), kind="alert-cleared") from None
         return _json(json.dumps(record, ensure_ascii=False))
 
     # ---- changes ------------------------------------------------------------------------

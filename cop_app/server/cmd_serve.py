@@ -36,6 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="allow plain HTTP on a non-loopback address (prints a warning)")
     p.add_argument("--retention-days", type=float, default=7.0,
                    help="prune track history and the changes log after this many days")
+    p.add_argument("--alert-hold", type=float, default=600.0, metavar="SECONDS",
+                   help="an alert clears after its condition has been false this long "
+                        "(hysteresis; default 600)")
+    p.add_argument("--alert-sweep", type=float, default=10.0, help=argparse.SUPPRESS)
     p.add_argument("--heartbeat", type=float, default=15.0, help=argparse.SUPPRESS)
     p.add_argument("--poll", type=float, default=1.0, help=argparse.SUPPRESS)
     p.add_argument("--access-log", action="store_true", help="log every request")
@@ -77,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from cop_app.server.alerting import AlertPolicy
     from cop_app.server.app import ServerConfig, create_app
     from cop_app.server.pipeline import Pipeline
     from cop_app.server.storage import Storage, StorageError
@@ -87,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
     except (StorageError, OSError) as exc:
         err.write(f"cop-app serve: {exc}\n")
         return 2
-    pipeline = Pipeline(storage, retention_days=args.retention_days)
+    pipeline = Pipeline(storage, retention_days=args.retention_days,
+                        alert_policy=AlertPolicy(hold_s=args.alert_hold,
+                                                 sweep_s=args.alert_sweep))  # fmt: skip
     pipeline.start_maintenance()
     config = ServerConfig(heartbeat_s=args.heartbeat, poll_s=args.poll)
     app = create_app(pipeline, config)

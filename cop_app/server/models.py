@@ -184,17 +184,41 @@ class ZoneCollection(BaseModel):
     seq: int
 
 
+class AlertTrailEntry(_Open):
+    """One step of an alert's life: raised, ack, snooze, snooze_ended, severity, cleared."""
+
+    action: str = Field(examples=["raised", "ack", "snooze", "snooze_ended", "cleared"])
+    actor: str = Field(description="the token's name, or `system` for the rules")
+    time: str
+    note: str = ""
+    scope: Literal["alert", "subject", "rule"] | None = None
+    until: str | None = Field(None, description="end of a snooze, UTC ISO 8601")
+
+
 class Alert(_Open):
+    """At most one open (not cleared) alert per (subject, rule). It clears on its own
+    once its condition has been false for the server's hold time (default 10 min)."""
+
     kind: Literal["alert"] = "alert"
     id: str
-    rule: str
+    rule: str = Field(description="ais_gap, air_zone_entry, emergency_squawk, ...")
     severity: Literal["low", "medium", "high", "critical"]
     subject: str = Field(description="track id, report id or zone id")
-    time: str
+    time: str = Field(description="when the condition was observed (the fix's time)")
+    lat: float | None = None
+    lon: float | None = None
     state: AlertStateName
     message: str = ""
+    zone: str | None = Field(None, description="the zone involved, if any")
+    details: dict[str, Any] | None = Field(None, description=(
+        "rule facts, e.g. for ais_gap silent_at/silent_lat/silent_lon and "
+        "back_at/back_lat/back_lon"))
     acknowledged_by: str | None = None
     acknowledged_at: str | None = None
+    snoozed_until: str | None = None
+    cleared_at: str | None = None
+    trail: list[AlertTrailEntry] = Field(default_factory=list, description=(
+        "audit of every step with actor and time"))
     version: int
     updated_at: str
     seq: int
@@ -207,8 +231,16 @@ class AlertPage(BaseModel):
 
 
 class AckRequest(BaseModel):
+    """``ack`` acknowledges; ``snooze`` mutes for ``minutes``. Scope ``alert``: this
+    alert; ``subject``: this (subject, rule), including alerts raised during a snooze;
+    ``rule``: every alert of this rule (and, for a snooze, new ones meanwhile)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    action: Literal["ack", "snooze"] = "ack"
+    scope: Literal["alert", "subject", "rule"] = "alert"
+    minutes: float | None = Field(None, gt=0, le=10080, description=(
+        "snooze length (required for a snooze; at most 7 days)"))
     note: str = Field("", max_length=2000)
 
 

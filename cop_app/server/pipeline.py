@@ -29,14 +29,16 @@ from typing import Any
 import numpy as np
 
 from cop_app.core.entities import Alert, LandReport, Zone
-from cop_app.core.enums import AlertState, Domain, EventType, Severity
+from cop_app.core.enums import Domain, EventType
 from cop_app.core.picture import Picture
 from cop_app.core.records import report_record, track_record
+from cop_app.core.rules import RuleConfig
 from cop_app.core.timeutil import format_iso, now, parse_iso
 from cop_app.core.updates import ParseError, ReportUpdate, TrackUpdate
 from cop_app.core.verification import VerificationStatus, transition
 from cop_app.ingest import make_parser
 from cop_app.ingest.kml_read import KmlError, read_kmz
+from cop_app.server.alerting import AlertManager, AlertPolicy
 from cop_app.server.storage import Storage, Writer, dumps
 
 log = logging.getLogger(__name__)
@@ -77,7 +79,9 @@ class ZoneError(ValueError):
 
 
 class Pipeline:
-    def __init__(self, storage: Storage, *, retention_days: float = 7.0) -> None:
+    def __init__(self, storage: Storage, *, retention_days: float = 7.0,
+                 rules: RuleConfig | None = None, alert_policy: AlertPolicy | None = None,
+                 clock: Callable[[], float] | None = None) -> None:  # fmt: skip
         self.storage = storage
         self.retention_s = retention_days * 86400.0
         # Two fixes per track are enough to merge; the full history lives in storage.
@@ -89,7 +93,12 @@ class Pipeline:
         self._listeners: list[Callable[[int], None]] = []
         self._stop = threading.Event()
         self._maintenance: threading.Thread | None = None
+        self._sweeper: threading.Thread | None = None
         self._load()
+        # The rules' clock: injectable so tests can step time (holds, snoozes, gaps).
+        self.clock = clock or (lambda: now())
+        self.alerts = AlertManager(storage, self.picture, clock=self.clock, rules=rules,
+                                   policy=alert_policy, lock=self._lock)  # fmt: skip
 
     # ---- start-up --------------------------------------------------------------------
     def _load(self) -> None:
@@ -191,8 +200,17 @@ class Pipeline:
                 self._trails[rid] = [_trail_entry(None, status.value, src, received,
                                                   "created")]  # fmt: skip
             seq = self._persist(track_keys, report_ids, history, created, received)
+            seq = self._evaluate(tracks=track_keys, reports=report_ids) or seq
         self._notify(seq)
         return len(track_keys), len(report_ids), seq
+
+    def _evaluate(self, **subjects) -> int | None:
+        """Run the rules on what changed; a rule failure must not lose the ingest."""
+        try:
+            return self.alerts.evaluate(**subjects)
+        except Exception:
+            log.exception("alert rules failed")
+            return None
 
     def create_report(self, update: ReportUpdate) -> dict[str, Any]:
         """A report posted by an observer; a new id is made when none is given."""
@@ -222,6 +240,7 @@ class Pipeline:
                 _trail_entry(step.from_status.value, step.to_status.value, actor, t, rationale)
             )
             seq = self._persist([], [report_id], [], [], t, transitions=[report_id])
+            seq = self._evaluate(tracks=(), reports=[report_id]) or seq
             record = self.report_record(report_id)
         self._notify(seq)
         return record
@@ -273,6 +292,7 @@ class Pipeline:
                     w.change(seq, t, "zone", "delete", zid, None)
                     self.picture.zones.pop(zid, None)
                 seq = w.seq
+            seq = self._evaluate() or seq
         self._notify(seq)
         return seq
 
@@ -288,25 +308,33 @@ class Pipeline:
         self._notify(seq)
         return record
 
-    def ack_alert(self, alert_id: str, actor: str, note: str = "") -> dict[str, Any]:
-        """Acknowledge an alert; acknowledging twice keeps the first acknowledgement."""
-        with self._lock:
-            row = self.storage.alert_row(alert_id)
-            if row is None:
-                raise KeyError(alert_id)
-            alert = _alert_from_record(json.loads(row[1]))
-            if alert.acknowledged_by is not None:
-                return json.loads(row[1])
-            t = now()
-            alert.state = AlertState.ACKNOWLEDGED
-            alert.acknowledged_by = actor
-            alert.acknowledged_at = t
-            with self.storage.write() as w:
-                w.alert_ack(alert_id, actor, t, note)
-                record = self._write_alert(w, alert, row[0] + 1, t)
-                seq = w.seq
-        self._notify(seq)
+    def ack_alert(self, alert_id: str, actor: str, note: str = "", *, action: str = "ack",
+                  scope: str = "alert", minutes: float | None = None) -> dict[str, Any]:
+        """Acknowledge or snooze an alert (see cop_app.server.alerting for the scopes);
+        acknowledging twice keeps the first acknowledgement. KeyError if unknown."""
+        record, seq = self.alerts.act(alert_id, actor, action=action, scope=scope,
+                                      minutes=minutes, note=note)  # fmt: skip
+        if seq is not None:
+            self._notify(seq)
         return record
+
+    def alert_record(self, alert_id: str) -> dict[str, Any]:
+        """The stored alert with its trail; KeyError if unknown."""
+        row = self.storage.alert_row(alert_id)
+        if row is None:
+            raise KeyError(alert_id)
+        return json.loads(row[1])
+
+    def sweep_alerts(self) -> None:
+        """One periodic evaluation (time-based rules, holds, snooze expiry)."""
+        with self._lock:
+            try:
+                seq = self.alerts.sweep()
+            except Exception:
+                log.exception("alert sweep failed")
+                return
+        if seq is not None:
+            self._notify(seq)
 
     def _write_alert(self, w: Writer, alert: Alert, version: int, t: float) -> dict[str, Any]:
         seq = w.next_seq()
@@ -398,6 +426,18 @@ class Pipeline:
         self.prune()
         self._maintenance = threading.Thread(target=loop, name="cop-prune", daemon=True)
         self._maintenance.start()
+        self.start_alert_sweep()
+
+    def start_alert_sweep(self, every_s: float | None = None) -> None:
+        """Evaluate every rule over the whole picture every ``every_s`` seconds."""
+        every = every_s if every_s is not None else self.alerts.policy.sweep_s
+
+        def loop() -> None:
+            while not self._stop.wait(every):
+                self.sweep_alerts()
+
+        self._sweeper = threading.Thread(target=loop, name="cop-alerts", daemon=True)
+        self._sweeper.start()
 
     def close(self) -> None:
         self._stop.set()
@@ -507,15 +547,3 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "cleared_at": iso(alert.cleared_at),
     }
 
-
-def _alert_from_record(rec: dict[str, Any]) -> Alert:
-    def epoch(v: str | None) -> float | None:
-        return parse_iso(v) if v else None
-
-    return Alert(id=rec["id"], rule=rec["rule"], severity=Severity[rec["severity"].upper()],
-                 subject=rec["subject"], time=parse_iso(rec["time"]), lat=rec.get("lat"),
-                 lon=rec.get("lon"), state=AlertState(rec["state"]),
-                 message=rec.get("message", ""), acknowledged_by=rec.get("acknowledged_by"),
-                 acknowledged_at=epoch(rec.get("acknowledged_at")),
-                 snoozed_until=epoch(rec.get("snoozed_until")),
-                 cleared_at=epoch(rec.get("cleared_at")))  # fmt: skip

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry migrates from version i to i+1; statements are plain portable DDL.
 MIGRATIONS: list[list[str]] = [
@@ -72,6 +72,15 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE alert_acks (
             alert_id TEXT NOT NULL, actor TEXT NOT NULL, time REAL NOT NULL,
             note TEXT NOT NULL)""",
+    ],
+    [  # 2: the alert life cycle: what an acknowledgement did, and snoozes by subject/rule
+        "ALTER TABLE alert_acks ADD COLUMN action TEXT NOT NULL DEFAULT 'ack'",
+        "ALTER TABLE alert_acks ADD COLUMN scope TEXT NOT NULL DEFAULT 'alert'",
+        "ALTER TABLE alert_acks ADD COLUMN until_time REAL",
+        """CREATE TABLE alert_mutes (
+            scope TEXT NOT NULL, rule TEXT NOT NULL, subject TEXT, until_time REAL NOT NULL,
+            actor TEXT NOT NULL, time REAL NOT NULL, note TEXT NOT NULL)""",
+        """CREATE INDEX alerts_by_state ON alerts (state)""",
     ],
 ]
 
@@ -368,6 +377,23 @@ class Storage:
     ) -> list[tuple[str, str]]:
         return self._keyset("alerts", after_id, limit, (("state", "=", state),))
 
+    def open_alerts(self) -> list[tuple[int, str]]:
+        """(version, body) of every alert not cleared (the life cycle resumes on start)."""
+        return self.conn.execute(
+            "SELECT version, body FROM alerts WHERE state <> 'cleared' ORDER BY id").fetchall()
+
+    def alert_mutes(self, after: float | None = None) -> list[tuple]:
+        """(scope, rule, subject, until, actor) of snoozes by subject or rule."""
+        return self.conn.execute(
+            "SELECT scope, rule, subject, until_time, actor FROM alert_mutes"
+            " WHERE until_time > ?", (after if after is not None else time.time(),)).fetchall()
+
+    def alert_acks(self, alert_id: str) -> list[tuple]:
+        """(action, scope, actor, time, until, note) of the people's steps on an alert."""
+        return self.conn.execute(
+            "SELECT action, scope, actor, time, until_time, note FROM alert_acks"
+            " WHERE alert_id = ? ORDER BY time", (alert_id,)).fetchall()
+
     def alert_row(self, alert_id: str) -> tuple[int, str] | None:
         return self.conn.execute(
             "SELECT version, body FROM alerts WHERE id = ?", (alert_id,)
@@ -475,11 +501,20 @@ class Writer:
             (rid, rule, severity, subject, time, state, updated_at, version, seq, body),
         )
 
-    def alert_ack(self, alert_id: str, actor: str, time: float, note: str) -> None:
+    def alert_ack(self, alert_id: str, actor: str, time: float, note: str, *,
+                  action: str = "ack", scope: str = "alert",
+                  until: float | None = None) -> None:  # fmt: skip
         self.conn.execute(
-            "INSERT INTO alert_acks (alert_id, actor, time, note) VALUES (?, ?, ?, ?)",
-            (alert_id, actor, time, note),
+            "INSERT INTO alert_acks (alert_id, actor, time, note, action, scope, until_time)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (alert_id, actor, time, note, action, scope, until),
         )
+
+    def alert_mute(self, scope: str, rule: str, subject: str | None, until: float,
+                   actor: str, time: float, note: str) -> None:  # fmt: skip
+        self.conn.execute(
+            "INSERT INTO alert_mutes (scope, rule, subject, until_time, actor, time, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (scope, rule, subject, until, actor, time, note))
 
     def flush(self) -> None:
         """Send the queued rows: one executemany per table, not one statement per row."""
