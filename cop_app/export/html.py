@@ -183,8 +183,8 @@ html, body { font-family: "DejaVu Sans", Arial, sans-serif; }
   padding: 6px 10px; border: 1px solid #555; border-radius: 4px; font-size: 13px; }
 .cop-info h1 { font-size: 16px; margin: 0 0 4px 0; }
 .cop-popup-title { font-weight: bold; margin-bottom: 4px; }
-.cop-popup th { text-align: left; padding-right: 8px; vertical-align: top; }
-.cop-popup td { white-space: pre-wrap; word-break: break-word; }
+.cop-popup th { text-align: left; padding-right: 8px; vertical-align: top; white-space: nowrap; }
+.cop-popup td { white-space: pre-wrap; overflow-wrap: anywhere; min-width: 14em; }
 .leaflet-top { top: 22px; } .leaflet-bottom { bottom: 22px; }
 """
 
