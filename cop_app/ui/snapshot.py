@@ -175,7 +175,7 @@ def render_snapshot(picture: Picture, opts: SnapshotOptions, path: str | Path) -
         opts.bbox = centre_bbox(lat, lon, zoom, width_px=rect.width(), height_px=rect.height())
     smap = SnapshotMap(picture, at=opts.at, window=opts.window, layers=set(opts.layers),
                        width=round(rect.width()), height=round(rect.height()),
-                       bbox=opts.bbox)  # fmt: skip
+                       bbox=opts.bbox, vector=opts.fmt != "png")  # fmt: skip
     try:
         info.bbox = smap.bbox
         grid = build_grid(opts.grid, smap.bbox)
