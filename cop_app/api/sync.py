@@ -18,11 +18,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
 import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -75,6 +76,55 @@ class Change:
 
 class Stopped(Exception):
     """Raised inside the worker when ``stop()`` was called."""
+
+
+def _prefetched(items: Iterator[Any], stop: threading.Event) -> Iterator[Any]:
+    """``items``, produced one ahead on a helper thread.
+
+    The initial sync fetches the next page (the server's query and compression, the
+    transfer, the JSON decoding) while the current one is written into the picture;
+    on two cores that hides most of the fetching. An error of the producer is raised
+    here, in order; closing this generator (the caller raised) stops the producer.
+    """
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    done = threading.Event()
+
+    def put(entry: tuple[bool, Any]) -> bool:
+        while not (done.is_set() or stop.is_set()):
+            try:
+                box.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((False, exc))
+
+    worker = threading.Thread(target=produce, name="cop-app-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                ok, item = box.get(timeout=0.1)
+            except queue.Empty:
+                if stop.is_set():
+                    raise Stopped from None
+                continue
+            if not ok:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        done.set()
+        worker.join()
 
 
 class Syncer:
@@ -188,24 +238,26 @@ class Syncer:
         done = 0
         for path, kind in (("/v1/tracks", "track"), ("/v1/reports", "report"),
                            ("/v1/alerts", "alert")):  # fmt: skip
-            for i, page in enumerate(self.client.pages(path, limit=self.page_limit)):
-                self._contact()
-                self._check_stop()
-                if i == 0:
-                    marks.append(int(page["seq"]))
-                items = page.get("items", ())
-                total = page.get("total", total)
-                with self.lock, self.picture.batch():
-                    if kind == "track":
-                        apply_tracks(self.picture, items)
-                        self._note_seqs(kind, items)
-                    else:
-                        for rec in items:
-                            self._apply_record(kind, rec)
-                done += len(items)
-                if self.on_progress is not None:
-                    self.on_progress(done, total)
-                self._maybe_flush()
+            fetch = _prefetched(self.client.pages(path, limit=self.page_limit), self._stop)
+            with contextlib.closing(fetch) as pages:  # the helper thread ends with the loop
+                for i, page in enumerate(pages):
+                    self._contact()
+                    self._check_stop()
+                    if i == 0:
+                        marks.append(int(page["seq"]))
+                    items = page.get("items", ())
+                    total = page.get("total", total)
+                    with self.lock, self.picture.batch():
+                        if kind == "track":
+                            keys = apply_tracks(self.picture, items)
+                            self._note_seqs(kind, keys, items)
+                        else:
+                            for rec in items:
+                                self._apply_record(kind, rec)
+                    done += len(items)
+                    if self.on_progress is not None:
+                        self.on_progress(done, total)
+                    self._maybe_flush()
         zones = self.client.get("/v1/zones")
         self._contact()
         marks.append(int(zones["seq"]))
@@ -228,11 +280,10 @@ class Syncer:
                 return
 
     # ---- applying --------------------------------------------------------------------
-    def _note_seqs(self, kind: str, records: list[dict[str, Any]]) -> None:
-        seqs = self._record_seq
-        for rec in records:
-            if rec.get("seq") is not None:
-                seqs[(kind, str(rec["id"]))] = int(rec["seq"])
+    def _note_seqs(self, kind: str, keys: list[str], records: list[dict[str, Any]]) -> None:
+        """Remember each record's seq (``keys`` are the records' ids as text)."""
+        self._record_seq.update(((kind, key), int(seq)) for key, rec in zip(keys, records,
+                                strict=True) if (seq := rec.get("seq")) is not None)  # fmt: skip
 
     def _apply_record(self, kind: str, rec: dict[str, Any]) -> None:
         if kind == "track":

@@ -6,10 +6,14 @@ here a changes log in memory stands in for /v1/changes so gaps can be made on pu
 
 from __future__ import annotations
 
+import itertools
 import random
+import threading
+
+import pytest
 
 from cop_app.api.http import ApiClient
-from cop_app.api.sync import Change, Syncer
+from cop_app.api.sync import Change, Stopped, Syncer, _prefetched
 from cop_app.core.picture import Picture
 
 
@@ -94,3 +98,38 @@ def test_backoff_is_capped_full_jitter():
     delays = [s.backoff_delay(n) for n in range(1, 30) for _ in range(20)]
     assert max(delays) <= 8.0 and min(delays) >= 0.0
     assert max(s.backoff_delay(1) for _ in range(200)) <= 1.0
+
+
+def test_prefetch_keeps_order_and_raises_the_producers_error():
+    stop = threading.Event()
+    assert list(_prefetched(iter(range(50)), stop)) == list(range(50))
+
+    def failing():
+        yield 1
+        raise ValueError("page 2 broke")
+
+    got = []
+    with pytest.raises(ValueError, match="page 2 broke"):
+        for item in _prefetched(failing(), stop):
+            got.append(item)
+    assert got == [1]
+
+
+def test_prefetch_ends_its_thread_when_the_consumer_stops():
+    made = []
+
+    def endless():
+        for i in itertools.count():
+            made.append(i)
+            yield i
+
+    stop = threading.Event()
+    before = threading.active_count()
+    pages = _prefetched(endless(), stop)
+    assert next(pages) == 0
+    pages.close()  # the consumer raised (or broke off)
+    assert threading.active_count() == before and len(made) <= 3
+    stop.set()
+    with pytest.raises(Stopped):
+        list(_prefetched(endless(), stop))
+    assert threading.active_count() == before
