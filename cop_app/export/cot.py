@@ -186,8 +186,16 @@ def events(selection: Selection) -> list[ET.Element]:
     return out
 
 
+def event_line(event: ET.Element) -> str:
+    """One event on one line: line breaks inside text become character references
+    (ElementTree already writes them so in attributes), and a CR survives XML's
+    end-of-line normalisation."""
+    text = ET.tostring(event, encoding="unicode")
+    return text.replace("\r", "&#13;").replace("\n", "&#10;") + "\n"
+
+
 def cot_text(selection: Selection) -> str:
-    return "".join(ET.tostring(e, encoding="unicode") + "\n" for e in events(selection))
+    return "".join(event_line(e) for e in events(selection))
 
 
 def write_cot(selection: Selection, path: Path, meta: ExportMeta) -> None:

@@ -62,6 +62,20 @@ def js_literal(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class _Raw(Element):
+    """Markup we built (and escaped) ourselves, inserted as it is.
+
+    branca's ``Element(text)`` compiles its argument as a Jinja template, so a title
+    holding ``{{ ... }}`` would run as template code; here the text is only a value.
+    """
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class _OfflineMap(folium.Map):
     default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium reads class attributes)
     default_css: list[tuple[str, str]] = []  # noqa: RUF012
@@ -214,11 +228,11 @@ def build_map(selection: Selection, meta: ExportMeta) -> folium.Map:
                     prefer_canvas=False, control_scale=True)  # fmt: skip
     js, css = leaflet_assets()
     root = m.get_root()
-    root.header.add_child(Element(f"<title>{html.escape(meta.title)}</title>"), name="title")
-    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
-    root.header.add_child(Element(f"<style>{_CSS % {'sea': BASEMAP_DAY['sea']}}</style>"),
+    root.header.add_child(_Raw(f"<title>{html.escape(meta.title)}</title>"), name="title")
+    root.header.add_child(_Raw(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(_Raw(f"<style>{_CSS % {'sea': BASEMAP_DAY['sea']}}</style>"),
                           name="cop_css")  # fmt: skip
-    root.header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js")
+    root.header.add_child(_Raw(f"<script>{js}</script>"), name="leaflet_js")
     colours = {"land": BASEMAP_DAY["land"], "coast": BASEMAP_DAY["coast"],
                "borders": BASEMAP_DAY["border"]}  # fmt: skip
     folium.GeoJson(
@@ -240,7 +254,7 @@ def build_map(selection: Selection, meta: ExportMeta) -> folium.Map:
         groups[layer] = fg.get_name()
     folium.LayerControl(collapsed=False).add_to(m)
     m.add_child(_Items(m.get_name(), groups, items, fit=bool(items)))
-    root.html.add_child(Element(_chrome(meta, counts)), name="cop_chrome")
+    root.html.add_child(_Raw(_chrome(meta, counts)), name="cop_chrome")
     return m
 
 

@@ -26,6 +26,7 @@ HOSTILE_STRINGS = (
     "&amp; &lt;b&gt; \" ' `${alert(1)}`",
     "ctl\x01\x02\x1f\x7fchars",
     "rtl \u202egnp.exe",
+    "{{ 7*7 }}{% if true %}jinja{% endif %}",
 )
 
 
