@@ -242,6 +242,9 @@ def server_picture(url: str, token_file: Path | None) -> Picture:
     from cop_app.store.cache import PictureCache
 
     token = find_token(token_file, server=url)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # urllib3 logs each retry; a cron mail wants the one line saying it failed.
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     picture = Picture(history_seconds=DEMO_REPORTS_S)
     with tempfile.TemporaryDirectory(prefix="cop-app-snapshot-") as tmp:
         client = ApiClient(url, token)

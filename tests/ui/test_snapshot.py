@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,7 @@ from defusedxml import ElementTree
 from PySide6.QtGui import QColor, QImage
 
 from cop_app.core.entities import Zone
-from cop_app.core.enums import Domain, Identity
+from cop_app.core.enums import Domain
 from cop_app.core.picture import Picture
 from cop_app.core.timeutil import format_dtg, parse_iso
 from cop_app.core.updates import TrackUpdate
@@ -56,7 +55,7 @@ def opts(**kw: object) -> SnapshotOptions:
 
 
 def rgb(img: QImage, x: float, y: float) -> tuple[int, int, int]:
-    c = img.pixelColor(int(round(x)), int(round(y)))
+    c = img.pixelColor(round(x), round(y))
     return c.red(), c.green(), c.blue()
 
 
