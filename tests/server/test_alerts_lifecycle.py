@@ -45,7 +45,6 @@ def test_vessel_dithering_on_a_zone_edge_for_30_minutes_raises_one_alert(rig):
     assert sorted(a["state"] for a in rig.alerts()) == ["cleared", "new"]
 
 
-@pytest.mark.slow
 def test_a_thousand_tracks_each_with_one_condition_give_a_thousand_alerts(rig):
     mmsis = [211100000 + i for i in range(1000)]
 
