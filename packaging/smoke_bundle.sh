@@ -19,4 +19,10 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 test -s "$work/x.png" || { echo "smoke: no snapshot written" >&2; exit 1; }
 echo "smoke: snapshot $(stat -c %s "$work/x.png") bytes; start to exit $(echo "$end - $start" | bc) s"
+if [ "${cmd[0]}" = snapshot ]; then
+  "$exe" snapshot --demo -o "$work/x.html"
+  grep -q "Leaflet 1.9" "$work/x.html" || { echo "smoke: Leaflet not inlined" >&2; exit 1; }
+  if grep -q "<script src=" "$work/x.html"; then echo "smoke: HTML loads a script" >&2; exit 1; fi
+  echo "smoke: offline HTML $(stat -c %s "$work/x.html") bytes with Leaflet inlined"
+fi
 if [ -n "${KEEP_SNAPSHOT:-}" ]; then cp "$work/x.png" "$KEEP_SNAPSHOT"; fi

@@ -110,3 +110,8 @@ def test_installed_wheel_prints_versions_and_draws_the_demo_map(wheel, tmp_path)
     night = _near(rgb, BASEMAP_NIGHT["land"]), _near(rgb, BASEMAP_NIGHT["sea"])
     # The base map came from the installed package: land and sea both cover the page.
     assert min(day) > 0.03 or min(night) > 0.03, (day, night)
+
+    # The offline HTML export: Leaflet inlined from the installed packages, no fetches.
+    run(exe, "snapshot", "--demo", "-o", "x.html", timeout=300)
+    html = (work / "x.html").read_text("utf-8")
+    assert "Leaflet 1.9" in html and "<script src=" not in html
