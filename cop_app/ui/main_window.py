@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         self.act_import = a("Import…", "Ctrl+O", self.choose_import,
                             tip="Import captures: NMEA, SBS-1, aircraft.json, CoT, GeoJSON, KML")
         self.act_screenshot = a("Save screenshot…", "Ctrl+Shift+S", self.choose_screenshot)
+        self.act_export = a("Export…", "Ctrl+E", self.choose_export,
+                            tip="Briefing product of the map as shown: PNG, PDF, SVG, HTML, "
+                                "KML/KMZ, GeoJSON, CSV, CoT")
         self.act_quit = a("Quit", "Ctrl+Q", self.close)
         self.act_zoom = a("Zoom to selection", "Z", self.zoom_to_selection)
         self.act_goto = a("Go to coordinate…", "Ctrl+G", self.choose_goto,
@@ -187,7 +190,7 @@ class MainWindow(QMainWindow):
         }  # fmt: skip
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for act in (self.act_import, self.act_screenshot, self.act_quit):
+        for act in (self.act_import, self.act_export, self.act_screenshot, self.act_quit):
             file_menu.addAction(act)
         view_menu = bar.addMenu("&View")
         for act in (self.act_zoom, self.act_goto, self.act_ruler, self.act_night, self.act_play,
@@ -310,6 +313,12 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "cop.png", "PNG (*.png)")
         if path:
             self.save_screenshot(Path(path))
+
+    def choose_export(self) -> Path | None:
+        from cop_app.ui.snapshot_dialog import export_from_window
+
+        return export_from_window(self, self.hub, self.map, title=self.windowTitle(),
+                                  banner=self.handling.text())  # fmt: skip
 
     def save_screenshot(self, path: Path) -> bool:
         return self.grab().save(str(path), "PNG")
