@@ -434,14 +434,18 @@ class Picture:
         ht, hla, hlo, hn = _history_block(history, history_n, m, bad)
         last = _float_column(last_time, "last_time", bad)
         stale = _float_column(stale_s, "stale_s", bad)
-        unknown = (0, {}, [], int(Identity.UNKNOWN), (np.nan,) * len(_NUMERIC))
-        checked = []  # plain lists, one numpy conversion at the end: cheaper per row
-        for i in range(m):
-            try:
-                checked.append(_checked_row(keys[i], domains[i], fields[i], sources[i]))
-            except (TypeError, ValueError, OverflowError) as exc:
-                bad.setdefault(i, str(exc))
-                checked.append(unknown)
+        columns = _checked_columns(keys, domains, fields, sources)
+        if columns is None:  # an unusual row somewhere: check row by row, naming it
+            unknown = (0, {}, [], int(Identity.UNKNOWN), (np.nan,) * len(_NUMERIC))
+            checked = []  # plain lists, one numpy conversion at the end: cheaper per row
+            for i in range(m):
+                try:
+                    checked.append(_checked_row(keys[i], domains[i], fields[i], sources[i]))
+                except (TypeError, ValueError, OverflowError) as exc:
+                    bad.setdefault(i, str(exc))
+                    checked.append(unknown)
+            dom_l, attrs, srcs, ident_l, nums = zip(*checked, strict=True)
+            columns = dom_l, attrs, srcs, ident_l, np.array(nums, np.float64)
         if bad and not skip_bad:
             i = min(bad)
             raise ValueError(f"cannot restore track {keys[i]!r} (row {i}): {bad[i]}")
@@ -450,11 +454,11 @@ class Picture:
         if not last_of:
             return bad
         take = np.fromiter(last_of.values(), dtype=np.intp, count=len(last_of))
-        dom_l, attrs, srcs, ident_l, nums = zip(*checked, strict=True)
+        dom_l, attrs, srcs, ident_l, nums = columns
         rows = self._rows_for(list(last_of))
         self._domain[rows] = np.array(dom_l, np.int8)[take]
         self._identity[rows] = np.array(ident_l, np.int8)[take]
-        num = np.array(nums, np.float64).reshape(m, len(_NUMERIC))[take]
+        num = nums.reshape(m, len(_NUMERIC))[take]
         for j, name in enumerate(_NUMERIC):
             self._num[name][rows] = num[:, j]
         self._time[rows] = last[take]
@@ -945,6 +949,47 @@ def _checked_row(key: Any, domain: Any, fields: Any, sources: Any
         if type(name) is not str:
             raise TypeError(f"a source is not text: {name!r}")
     return code, dict(fields), src, identity, nums
+
+
+_PLAIN_NUMBERS = frozenset({float, int, bool, type(None)})
+
+
+def _checked_columns(keys: Sequence[Any], domains: Any, fields: Sequence[Any],
+                     sources: Sequence[Any]) -> tuple | None:  # fmt: skip
+    """``_checked_row`` for many rows at once when every row is of the plain kind a
+    decoded JSON page or the cache gives (text keys, dict fields, plain numbers,
+    lists of text): (domain codes, attrs, sources, identities, numerics m x k).
+
+    None when any row is unusual; the caller then checks row by row, which finds
+    and names the bad one. About 4x cheaper than the per-row check at 100k tracks.
+    """
+    if not all(type(k) is str for k in keys) or not all(type(f) is dict for f in fields):
+        return None
+    codes = [_DOMAIN_CODES.get(d) for d in domains]
+    if None in codes or any(type(d) is bool for d in domains):
+        return None
+    cols = []
+    for name in _NUMERIC:
+        col = [f.get(name) for f in fields]
+        if not set(map(type, col)) <= _PLAIN_NUMBERS:
+            return None
+        cols.append(col)
+    unknown = int(Identity.UNKNOWN)
+    try:
+        idents = [unknown if (i := f.get("identity")) is None else _IDENTITY_CODES[i]
+                  for f in fields]  # fmt: skip
+    except (KeyError, TypeError):
+        return None
+    if not all(type(s) is list or type(s) is tuple for s in sources):
+        return None
+    srcs = [list(s) for s in sources]
+    if not all(type(name) is str for src in srcs for name in src):
+        return None
+    try:
+        nums = np.array(cols, dtype=np.float64).T
+    except OverflowError:  # an int too large for a float
+        return None
+    return codes, [dict(f) for f in fields], srcs, idents, nums
 
 
 def _is_number(value: Any) -> bool:
