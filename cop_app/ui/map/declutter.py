@@ -52,6 +52,7 @@ class SharedDeclutter:
         self._combined_stamp: tuple | None = None
         self._frame_stamp: tuple | None = None
         self._shown: dict[int, np.ndarray] = {}
+        self.total = 0  # symbols the last computed frame draws over all layers
 
     # ---- data (per update) -------------------------------------------------------
     def _combine(self) -> None:
@@ -100,8 +101,9 @@ class SharedDeclutter:
         pos = np.flatnonzero((px > x0) & (px < x1) & (py > y0) & (py < y1))
         if len(pos) > DECLUTTER_MIN:
             pos = self._grid(pos, px, py, (x0, x1, y0, y1), (tr.dx(), tr.dy()))
+        self.total = len(pos)
         owner = self._owner[pos]
-        return {k: self._local[pos[owner == k]] for k in np.unique(owner).tolist()}
+        return {k: self._local[pos[owner == k]] for k in range(len(self.layers))}
 
     def _grid(self, pos: np.ndarray, px: np.ndarray, py: np.ndarray,
               box: tuple[float, float, float, float], origin: tuple[float, float]

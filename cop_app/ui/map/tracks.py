@@ -23,7 +23,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import internals
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QTransform
+from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
@@ -33,6 +33,7 @@ from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import SharedDeclutter, project
 from cop_app.ui.map.frames import frame_at
+from cop_app.ui.map.labels import LabelSprites
 from cop_app.ui.map.symbols import SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
@@ -44,11 +45,10 @@ HIT_PX = 12.0  # how near (px) a pointer must be to a symbol to hover or pick it
 # (12 kn) both get a readable line, and within a domain length stays proportional.
 VECTOR_PX_PER_KN = {Domain.AIR: 0.08, Domain.SEA: 2.5, Domain.LAND: 1.5}
 VECTOR_MAX_PX = 60.0
-LABEL_FONT_PT = 11  # legible from 2 m (UX.md, Screens)
 LABEL_CELL = (130, 44)  # px: the declutter grid, about one two-line label
-EMERGENCY_RED = QColor("#FF1A1A")
-VECTOR_MAX_SYMBOLS = 3000
+VECTOR_MAX_SYMBOLS = 3000  # symbols in view over all domain layers
 _HOSTILE = [int(i) for i in (Identity.HOSTILE, Identity.SUSPECT, Identity.JOKER, Identity.FAKER)]
+_WORLD_RECT = QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
 Z = {"trails": 30.0, "land": 40.0, "sea": 41.0, "air": 42.0}
 
 
@@ -110,6 +110,8 @@ class TrackLayer(pg.GraphicsObject):
         self._frags = internals.PrimitiveArray(pg.QtGui.QPainter.PixmapFragment, 10)
         self._lines = internals.PrimitiveArray(QLineF, 4)
         self._emergency: dict[str, str] = {}  # key -> HIJACK / NORDO / EMERGENCY
+        self._label_text: dict[int, tuple[str, ...]] = {}  # track index -> label lines
+        self.sprites = LabelSprites()
         self._attrs_version = -1
         self._box: QGraphicsRectItem | None = None
         self._set_frame(None)
@@ -150,6 +152,7 @@ class TrackLayer(pg.GraphicsObject):
             course = frame.course_deg
             self.course = np.where(np.isnan(course), frame.heading_deg, course)
         self._emergency_mask = self._mask_of(self._emergency.keys(), n)
+        self._label_text = {}
         self._on_selection(self.hub.selection, update=False)
         self.rank_version += 1
         self.update()
@@ -182,6 +185,7 @@ class TrackLayer(pg.GraphicsObject):
         if found != self._emergency:
             self._emergency = found
             self._emergency_mask = self._mask_of(found, len(self.keys))
+            self._label_text = {}
             self._cells = None
             self.rank_version += 1
             self.update()
@@ -214,7 +218,7 @@ class TrackLayer(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         # The whole Mercator square: symbols are pixel-sized, so data bounds would clip
         # half a symbol at the edge; the ViewBox clips to what is shown anyway.
-        return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+        return _WORLD_RECT
 
     def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
         if not len(self.keys):
@@ -234,7 +238,7 @@ class TrackLayer(pg.GraphicsObject):
         px, py = np.rint(px), np.rint(py)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        if len(idx) <= VECTOR_MAX_SYMBOLS:  # on a carpet of symbols no line is readable
+        if self.declutter.total <= VECTOR_MAX_SYMBOLS:  # on a carpet no line is readable
             self._draw_vectors(painter, idx, px, py)
         sym = atlas(float(dpr))
         cells = self._cells[idx]
@@ -249,7 +253,8 @@ class TrackLayer(pg.GraphicsObject):
         frags[:, 6:10] = (1.0 / sym.dpr, 1.0 / sym.dpr, 0.0, 1.0)
         painter.drawPixmapFragments(*self._frags.drawargs(), sym.pixmap)
         m_per_px = 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12)
-        self._draw_labels(painter, idx, px, py, m_per_px <= self.label_max_m_per_px)
+        self._draw_labels(painter, idx, px, py, m_per_px <= self.label_max_m_per_px,
+                          view, (tr.dx(), tr.dy()))  # fmt: skip
         painter.restore()
 
     def _draw_vectors(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
@@ -271,47 +276,56 @@ class TrackLayer(pg.GraphicsObject):
         painter.drawLines(*self._lines.drawargs())
 
     def _draw_labels(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
-                     py: np.ndarray, zoomed_in: bool) -> None:  # fmt: skip
+                     py: np.ndarray, zoomed_in: bool, view: QRectF,
+                     origin: tuple[float, float] = (0.0, 0.0)) -> None:  # fmt: skip
         emg = self._emergency_mask[idx]
         if not zoomed_in and not emg.any():
             return
-        keep = np.ones(len(idx), bool) if zoomed_in else emg
-        # Declutter: one label per grid cell; emergencies, then selected, win their cell.
-        gx = np.floor(px / LABEL_CELL[0]).astype(np.int64)
-        gy = np.floor(py / LABEL_CELL[1]).astype(np.int64)
-        rank = np.where(emg, 0, np.where(self._selected[idx], 1, 2))
+        keep = np.ones(len(idx), bool) if zoomed_in else emg.copy()
+        # Only labels that can reach the screen: a label runs right and down from its
+        # symbol, so symbols in the right-hand margin (and far left) have none to show.
+        dx, dy = SYMBOL_PX * 0.7, -SYMBOL_PX * 0.35  # the first baseline starts here
+        keep &= ((px + dx < view.right()) & (px + dx + LABEL_CELL[0] > view.left())
+                 & (py + dy - LABEL_CELL[1] < view.bottom())
+                 & (py + dy + LABEL_CELL[1] > view.top()))  # fmt: skip
+        # Declutter: one label per grid cell; emergencies, then selected, then hostile
+        # tracks win their cell.
+        # The grid runs through the map origin's pixel (``origin``), so a pan carries the
+        # cells with the tracks: the same tracks keep their labels (and cached sprites).
+        gx = np.floor((px - origin[0]) / LABEL_CELL[0]).astype(np.int64)
+        gy = np.floor((py - origin[1]) / LABEL_CELL[1]).astype(np.int64)
+        rank = 3 - self._rank[idx]  # 0 emergency, 1 selected, 2 hostile, 3 other
         cand = np.flatnonzero(keep)
         order = cand[np.lexsort((rank[cand], gy[cand], gx[cand]))]
         cell_id = gx[order] * 1_000_003 + gy[order]
         first = np.ones(len(order), bool)
         first[1:] = cell_id[1:] != cell_id[:-1]
         chosen = order[first]
-        chosen = np.union1d(chosen, np.flatnonzero(emg))  # emergencies always labelled
-        font = QFont(painter.font())
-        font.setPointSize(LABEL_FONT_PT)
-        font.setBold(True)
-        painter.setFont(font)
-        fm = QFontMetricsF(font)
-        text_pen = QPen(QColor("#E8E8E8") if self.night else QColor("#000000"))
-        halo = QColor("#202020") if self.night else QColor("#FFFFFF")
-        picture = self.hub.picture
-        frame = self.frame
-        for j in chosen.tolist():
-            i = int(idx[j])
-            key = self.keys[i]
-            state = picture.track_state(key)
-            fields = state.fields if state else {}
-            lines = label_lines(self.domain, fields, key, float(frame.altitude_ft[i]),
-                                float(frame.speed_kn[i]))  # fmt: skip
-            alarm = self._emergency.get(key)
-            if alarm:
-                lines.insert(0, alarm)
-            x, y = float(px[j]) + SYMBOL_PX * 0.7, float(py[j]) - SYMBOL_PX * 0.35
-            for k, text in enumerate(lines):
-                base = QPointF(x, y + k * fm.height())
-                _halo_text(painter, base, text, halo)
-                painter.setPen(QPen(EMERGENCY_RED) if alarm and k == 0 else text_pen)
-                painter.drawText(base, text)
+        chosen = np.union1d(chosen, np.flatnonzero(emg & keep))  # emergencies always
+        dpr = float(painter.device().devicePixelRatioF()) if painter.device() else 1.0
+        rows = idx[chosen]
+        texts = self._label_texts(rows)
+        sprites, night, emergency = self.sprites, self.night, self._emergency_mask
+        for x, y, lines, i in zip(px[chosen].tolist(), py[chosen].tolist(), texts,
+                                  rows.tolist(), strict=True):  # fmt: skip
+            pm, at = sprites.get(lines, bool(emergency[i]), night, dpr)
+            painter.drawPixmap(QPointF(round(x + dx - at.x()), round(y + dy - at.y())), pm)
+
+    def _label_texts(self, rows: np.ndarray) -> list[tuple[str, ...]]:
+        """Label lines of tracks ``rows``, made once per picture frame (not per paint)."""
+        cache = self._label_text
+        missing = [i for i in rows.tolist() if i not in cache]
+        if missing:
+            frame = self.frame
+            m = np.asarray(missing, np.intp)
+            keys = [self.keys[i] for i in missing]
+            fields = attributes(self.hub.picture, frame.rows[m], keys)
+            for i, key, f, alt, kn in zip(missing, keys, fields, frame.altitude_ft[m].tolist(),
+                                          frame.speed_kn[m].tolist(), strict=True):  # fmt: skip
+                lines = label_lines(self.domain, f, key, alt, kn)
+                alarm = self._emergency.get(key)
+                cache[i] = (alarm, *lines) if alarm else tuple(lines)
+        return [cache[i] for i in rows.tolist()]
 
     # ---- picking -----------------------------------------------------------------
     def pick(self, scene_pos: QPointF, radius_px: float = HIT_PX) -> tuple[int, float]:
@@ -413,13 +427,6 @@ class TrackLayer(pg.GraphicsObject):
         m = ((self.mx >= rect.left()) & (self.mx <= rect.right())
              & (self.my >= rect.top()) & (self.my <= rect.bottom()))  # fmt: skip
         return [self.keys[i] for i in np.flatnonzero(m).tolist()]
-
-
-def _halo_text(painter: QPainter, base: QPointF, text: str, colour: QColor) -> None:
-    """A 1 px halo so a label stays readable over land, sea and other symbols."""
-    painter.setPen(QPen(colour))
-    for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-        painter.drawText(base + QPointF(dx, dy), text)
 
 
 def add_track_layers(view: MapView, hub: Hub) -> dict[str, Any]:
