@@ -16,6 +16,7 @@ nothing here knows Qt.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import queue
@@ -282,8 +283,13 @@ class Syncer:
     # ---- applying --------------------------------------------------------------------
     def _note_seqs(self, kind: str, keys: list[str], records: list[dict[str, Any]]) -> None:
         """Remember each record's seq (``keys`` are the records' ids as text)."""
-        self._record_seq.update(((kind, key), int(seq)) for key, rec in zip(keys, records,
-                                strict=True) if (seq := rec.get("seq")) is not None)  # fmt: skip
+        seqs = [rec.get("seq") for rec in records]
+        if set(map(type, seqs)) == {int}:  # the usual page: pairs built without a loop
+            pairs = zip(itertools.repeat(kind, len(keys)), keys, strict=True)
+            self._record_seq.update(zip(pairs, seqs, strict=True))
+            return
+        self._record_seq.update(((kind, key), int(seq)) for key, seq in zip(keys, seqs,
+                                strict=True) if seq is not None)  # fmt: skip
 
     def _apply_record(self, kind: str, rec: dict[str, Any]) -> None:
         if kind == "track":
