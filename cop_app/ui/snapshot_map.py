@@ -10,13 +10,13 @@ event) without a window ever appearing.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QTransform
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 
 from cop_app.core.geo import to_mercator
 from cop_app.core.picture import Picture
@@ -24,10 +24,11 @@ from cop_app.ui.hub import LAYERS, Hub
 from cop_app.ui.map._draw import cosmetic_pen
 from cop_app.ui.map.context import add_context_layers
 from cop_app.ui.map.symbols import SYMBOL_PX, Variant, paint_symbol
-from cop_app.ui.map.tracks import add_track_layers
+from cop_app.ui.map.tracks import VECTOR_MAX_PX, VECTOR_PX_PER_KN, add_track_layers
 from cop_app.ui.map.view import MapView
 from cop_app.ui.snapshot_grid import Grid
 
+log = logging.getLogger(__name__)
 GRID_Z = 5.0  # over the base map, under zones and tracks
 SCREEN_ONLY = ("legend", "ruler")
 VECTOR_SYMBOLS_MAX = 5000  # the page draws its own legend; no ruler on paper
@@ -99,8 +100,7 @@ class SnapshotMap:
             if vector:
                 vector_symbols(layer)
             layer.refresh_attributes()  # emergencies now, not on the next 1 Hz tick
-        self.view.set_bbox(*bbox)
-        QApplication.processEvents()
+        self.view.set_bbox(*bbox)  # applied at once: no event loop turn (nothing paints)
         self.bbox = self.view.visible_bbox()
 
     def add_grid(self, grid: Grid) -> None:
@@ -140,9 +140,9 @@ class SnapshotMap:
 def vector_symbols(layer: Any) -> None:
     """Draw a track layer's symbols as paths (``paint_symbol``) instead of stamping the
     bitmap atlas, for PDF and SVG: crisp at any zoom, and an SVG does not embed the
-    whole atlas once per symbol (measured: 22 MB for 140 tracks). Heading vectors and
-    labels are the layer's own (lines and text, vector already). Over
-    ``VECTOR_SYMBOLS_MAX`` tracks the layer keeps its own decluttered raster paint."""
+    whole atlas once per symbol (measured: 22 MB for 140 tracks). Heading lines as on
+    screen; track labels are left out (the layer's label code is private and changing).
+    Over ``VECTOR_SYMBOLS_MAX`` tracks the layer keeps its own decluttered raster paint."""
     raster_paint = layer.paint
 
     def paint(painter: QPainter, option: Any, widget: Any = None) -> None:
@@ -165,17 +165,39 @@ def vector_symbols(layer: Any) -> None:
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if hasattr(layer, "_draw_vectors"):
-            layer._draw_vectors(painter, idx, px, py)
+        _heading_lines(painter, layer, idx, px, py)
         for j, i in enumerate(idx.tolist()):
             painter.save()
             painter.translate(float(px[j]), float(py[j]))
             variant = Variant.EMERGENCY if emergency[i] else Variant.NORMAL
             paint_symbol(painter, int(layer.identity[i]), int(layer.domain), variant)
             painter.restore()
-        if hasattr(layer, "_draw_labels"):
-            m_per_px = 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12)
-            layer._draw_labels(painter, idx, px, py, m_per_px <= layer.label_max_m_per_px)
         painter.restore()
 
-    layer.paint = paint
+    def guarded(painter: QPainter, option: Any, widget: Any = None) -> None:
+        # An exception escaping a Python paint override crashes shiboken 6.11 while it
+        # prints it; log it and leave the symbols out instead of losing the product.
+        try:
+            paint(painter, option, widget)
+        except Exception:
+            log.exception("vector track symbols failed")
+
+    layer.paint = guarded
+
+
+def _heading_lines(painter: QPainter, layer: Any, idx: np.ndarray, px: np.ndarray,
+                   py: np.ndarray) -> None:  # fmt: skip
+    """Course lines as the screen draws them (length by speed, capped), one drawLine
+    each: a PDF or SVG holds a few thousand at most (``VECTOR_SYMBOLS_MAX``)."""
+    speed, course = layer.speed[idx], layer.course[idx]
+    ok = np.flatnonzero((speed > 0.5) & ~np.isnan(course))
+    if not len(ok):
+        return
+    per_kn = VECTOR_PX_PER_KN[layer.domain]
+    length = np.minimum(speed[ok] * per_kn, VECTOR_MAX_PX) + SYMBOL_PX * 0.5
+    rad = np.radians(course[ok])
+    painter.setPen(QPen(QColor("#101010"), 2.0))
+    for k, j in enumerate(ok.tolist()):
+        x, y = float(px[j]), float(py[j])
+        painter.drawLine(QPointF(x, y), QPointF(x + float(np.sin(rad[k]) * length[k]),
+                                                y - float(np.cos(rad[k]) * length[k])))
