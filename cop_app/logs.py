@@ -19,6 +19,7 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -106,7 +107,16 @@ def setup_logging(level: str = "WARNING", *, name: str = "cop-app") -> Path | No
 
 
 class _Stderr(_Ours, logging.StreamHandler):
-    pass
+    """Writes to whatever ``sys.stderr`` is at the time of each record (tests and
+    embedding code swap it), not the stream that was current at setup."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
 
 
 class _RotatingFile(_Ours, logging.handlers.RotatingFileHandler):

@@ -100,3 +100,14 @@ def test_sync_and_import_at_info_log_neither_token_nor_report_text(live_server, 
     for secret in (token.rsplit("_", 1)[1], wrong.rsplit("_", 1)[1], marker_title, marker_text):
         assert secret not in text
         assert secret not in good.stderr + bad.stderr
+
+
+def test_stderr_handler_follows_sys_stderr(log_dir, monkeypatch):
+    """cli.main runs many times in one test process, each under a new capture."""
+    import io
+
+    logs.setup_logging("WARNING")
+    swapped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", swapped)
+    logging.getLogger("cop_app.test").warning("to the current stderr with %s", TOKEN)
+    assert "to the current stderr with cop_0123456789ab_[redacted]" in swapped.getvalue()
