@@ -6,6 +6,7 @@ here a changes log in memory stands in for /v1/changes so gaps can be made on pu
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 import threading
@@ -13,7 +14,7 @@ import threading
 import pytest
 
 from cop_app.api.http import ApiClient
-from cop_app.api.sync import Change, Stopped, Syncer, _prefetched
+from cop_app.api.sync import Change, Stopped, Syncer, _gc_paused, _prefetched
 from cop_app.core.picture import Picture
 
 
@@ -133,3 +134,23 @@ def test_prefetch_ends_its_thread_when_the_consumer_stops():
     with pytest.raises(Stopped):
         list(_prefetched(endless(), stop))
     assert threading.active_count() == before
+
+
+def test_gc_paused_only_for_the_pass_and_nested_pauses_share_it():
+    assert gc.isenabled()
+    with _gc_paused():
+        assert not gc.isenabled()
+        with _gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pass still runs
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _gc_paused():
+        raise RuntimeError("the sync failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()  # left as the application had it
+    finally:
+        gc.enable()
