@@ -1,14 +1,29 @@
-"""Alerts: the list the API serves (GET /v1/alerts, kept by the Syncer); the Alerts
-issue adds the rules. Severity is spelled out, never colour alone (UX.md)."""
+"""The Alerts dock: the alerts the server raised (GET /v1/alerts, kept by the Syncer),
+sorted and filtered, acknowledged or snoozed through the API, with who did it and when
+from the server's own trail, so every station reads the same audit.
+
+The acknowledgement goes to the server in a worker (``run_task``); the row changes
+when the server's answer (and, for other stations, the change stream) comes back, never
+optimistically: what the officer reads is what the server recorded.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -18,58 +33,313 @@ from PySide6.QtWidgets import (
 from cop_app.api.records import wire_time
 from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
+from cop_app.ui.panels import alert_rows as ar
+from cop_app.ui.workers import run_task
 
-COLUMNS = ("Time", "Severity", "Rule", "Subject", "State", "Message")
-SEVERITY_COLOURS = {"critical": "#E53935", "high": "#FF8C00", "medium": "#FFC107",
-                    "low": "#9E9E9E"}  # fmt: skip
+COLUMNS = ("Time", "Severity", "Rule", "Subject", "State", "Acknowledged", "Message")
+SEVERITY_COLOURS = ar.SEVERITY_COLOURS
+STATE_CHOICES = (("Open", "open"), ("All", "all"), ("New", "new"),
+                 ("Acknowledged", "acknowledged"), ("Snoozed", "snoozed"),
+                 ("Cleared", "cleared"))  # fmt: skip
+SCOPES = (("This alert", "alert"), ("This track and rule", "subject"), ("Whole rule", "rule"))
+SORT_KEY = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+PostAck = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+class _Item(QTableWidgetItem):
+    """Sorts by its key (time as a number, severity by rank), not by the text shown."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        a, b = self.data(SORT_KEY), other.data(SORT_KEY)
+        if a is not None and b is not None and type(a) is type(b):
+            return a < b
+        return super().__lt__(other)
 
 
 class AlertsPanel(QWidget):
+    countChanged = Signal(int, int)  # alerts needing attention (new), open alerts
+    alertsUpdated = Signal(object)  # list of every alert record held (map, timeline)
+    message = Signal(str)
+
     def __init__(self, hub: Hub, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.hub = hub
+        self.post_ack: PostAck | None = None  # set by the window when connected
+        self.sound = False  # audible cue for new high/critical alerts (off by default)
+        self.beep: Callable[[], None] = QApplication.beep
+        self.beeps = 0
+        self.alerts: dict[str, dict[str, Any]] = {}
+        self.filter = ar.AlertFilter()
+        self._seen: set[str] = set()
+        self._first = True
+        self._tasks: list[Any] = []
+        self._build()
+
+    # ---- construction --------------------------------------------------------------
+    def _build(self) -> None:
+        self.summary = QLabel("No alerts.", self)
+        self.state_box = QComboBox(self)
+        for text, value in STATE_CHOICES:
+            self.state_box.addItem(text, value)
+        self.severity_box = QComboBox(self)
+        self.severity_box.addItem("Any severity", "")
+        for name in ar.SEVERITIES:
+            self.severity_box.addItem(f"{name.upper()} and above", name)
+        self.rule_box = QComboBox(self)
+        self.rule_box.addItem("Any rule", "")
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Filter: subject, rule, message…")
+        self.search.setClearButtonEnabled(True)
+        filters = QHBoxLayout()
+        for w in (self.state_box, self.severity_box, self.rule_box):
+            filters.addWidget(w)
+        filters.addWidget(self.search, 1)
+
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.summary = QLabel("No alerts.", self)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+
+        self.note = QLineEdit(self)
+        self.note.setPlaceholderText("Note (goes into the audit trail)")
+        self.ack_button = QPushButton("Acknowledge", self)
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(1, 7 * 24 * 60)
+        self.minutes.setValue(30)
+        self.minutes.setSuffix(" min")
+        self.scope_box = QComboBox(self)
+        for text, value in SCOPES:
+            self.scope_box.addItem(text, value)
+        self.snooze_button = QPushButton("Snooze", self)
+        self.goto_button = QPushButton("Go to", self)
+        self.sound_box = QCheckBox("Sound for high/critical", self)
+        self.sound_box.setToolTip("Beep when a new HIGH or CRITICAL alert arrives "
+                                  "(the row, the map ring and the badge show it anyway)")
+        actions = QHBoxLayout()
+        actions.addWidget(self.ack_button)
+        actions.addWidget(self.minutes)
+        actions.addWidget(self.scope_box)
+        actions.addWidget(self.snooze_button)
+        actions.addWidget(self.goto_button)
+        actions.addStretch(1)
+        actions.addWidget(self.sound_box)
+        self.trail = QLabel("", self)
+        self.trail.setWordWrap(True)
+        self.trail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
-        self.table.itemSelectionChanged.connect(self._selected)
-        self._subjects: list[str] = []
+        layout.addWidget(self.note)
+        layout.addLayout(actions)
+        layout.addWidget(self.trail)
 
+        for box in (self.state_box, self.severity_box, self.rule_box):
+            box.currentIndexChanged.connect(self._filter_changed)
+        self.search.textChanged.connect(self._filter_changed)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.table.cellDoubleClicked.connect(lambda *_: self.go_to_selected())
+        self.ack_button.clicked.connect(lambda: self.acknowledge())
+        self.snooze_button.clicked.connect(lambda: self.snooze())
+        self.goto_button.clicked.connect(lambda: self.go_to_selected())
+        self.sound_box.toggled.connect(lambda on: setattr(self, "sound", on))
+        self._enable()
+
+    def set_post_ack(self, post: PostAck | None) -> None:
+        """How to reach the server (None: not connected; the buttons are off)."""
+        self.post_ack = post
+        self._enable()
+
+    # ---- data in -------------------------------------------------------------------
     def set_alerts(self, alerts: list[dict[str, Any]]) -> None:
-        rows = sorted(alerts, key=lambda a: wire_time(a.get("time")) or 0.0, reverse=True)
-        self.table.setRowCount(len(rows))
-        self._subjects = []
+        """The Syncer's whole alert set (every change replaces it)."""
+        self.alerts = {str(a.get("id")): a for a in alerts}
+        self._updated()
+
+    def merge(self, record: dict[str, Any]) -> None:
+        """One alert as the server returned it (the answer to our own POST)."""
+        if record.get("id"):
+            old = self.alerts.get(str(record["id"]))
+            if old is None or int(record.get("version", 0)) >= int(old.get("version", 0)):
+                self.alerts[str(record["id"])] = record
+                self._updated()
+
+    def _updated(self) -> None:
+        self._cue()
+        self._fill_rules()
+        self.refresh()
+        values = list(self.alerts.values())
+        new = sum(1 for a in values if ar.needs_attention(a))
+        self.countChanged.emit(new, sum(1 for a in values if ar.is_open(a)))
+        self.alertsUpdated.emit(values)
+
+    def _cue(self) -> None:
+        """One beep per batch with a new HIGH/CRITICAL alert; not for what was already
+        there when the dock first filled (a reconnect is not an alarm)."""
+        fresh = [a for i, a in self.alerts.items() if i not in self._seen]
+        self._seen.update(self.alerts)
+        first, self._first = self._first, False
+        if first or not self.sound:
+            return
+        if any(ar.needs_attention(a) and ar.severity(a) in ar.LOUD for a in fresh):
+            self.beeps += 1
+            self.beep()
+
+    def _fill_rules(self) -> None:
+        rules = sorted({str(a.get("rule", "")) for a in self.alerts.values()} - {""})
+        have = [self.rule_box.itemData(i) for i in range(1, self.rule_box.count())]
+        if rules != have:
+            current = self.rule_box.currentData()
+            self.rule_box.blockSignals(True)
+            self.rule_box.clear()
+            self.rule_box.addItem("Any rule", "")
+            for r in rules:
+                self.rule_box.addItem(r, r)
+            self.rule_box.setCurrentIndex(max(0, self.rule_box.findData(current)))
+            self.rule_box.blockSignals(False)
+
+    def _filter_changed(self, *_: Any) -> None:
+        self.filter = ar.AlertFilter(state=self.state_box.currentData() or "",
+                                     severity=self.severity_box.currentData() or "",
+                                     rule=self.rule_box.currentData() or "",
+                                     text=self.search.text().strip())  # fmt: skip
+        self.refresh()
+
+    # ---- table ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        selected = set(self.selected_ids())
+        rows = [a for a in self.alerts.values() if self.filter.accepts(a)]
+        table = self.table
+        table.setSortingEnabled(False)
+        table.setRowCount(len(rows))
         for r, a in enumerate(rows):
             t = wire_time(a.get("time"))
-            sev = str(a.get("severity", ""))
-            values = (format_dtg(t) if t is not None else "", sev.upper(), a.get("rule", ""),
-                      a.get("subject", ""), a.get("state", ""), a.get("message", ""))  # fmt: skip
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(str(value))
+            sev = ar.severity(a)
+            cells = ((format_dtg(t) if t is not None else "", t or 0.0),
+                     (sev.upper(), ar.SEVERITY_RANK.get(sev, 0)),
+                     (a.get("rule", ""), None), (a.get("subject", ""), None),
+                     (a.get("state", ""), None), (ar.who_text(a), None),
+                     (a.get("message", ""), None))  # fmt: skip
+            for c, (text, key) in enumerate(cells):
+                item = _Item(str(text))
+                item.setData(ID_ROLE, str(a.get("id")))
+                if key is not None:
+                    item.setData(SORT_KEY, key)
                 if c == 1 and sev in SEVERITY_COLOURS:
                     item.setBackground(QColor(SEVERITY_COLOURS[sev]))
                     item.setForeground(QColor("#111111"))
-                self.table.setItem(r, c, item)
-            self._subjects.append(str(a.get("subject", "")))
-        open_ = sum(1 for a in rows if a.get("state") in ("new", None))
-        self.summary.setText(f"{len(rows)} alerts, {open_} new" if rows else "No alerts.")
-
-    def _selected(self) -> None:
-        rows = {i.row() for i in self.table.selectedIndexes()}
-        subjects = {self._subjects[r] for r in rows if self._subjects[r]}
-        if subjects:
-            self.hub.select(subjects)
+                table.setItem(r, c, item)
+        table.setSortingEnabled(True)
+        table.blockSignals(True)
+        for r in range(table.rowCount()):
+            if table.item(r, 0).data(ID_ROLE) in selected:
+                table.selectRow(r)
+        table.blockSignals(False)
+        values = list(self.alerts.values())
+        new = sum(1 for a in values if ar.needs_attention(a))
+        opened = sum(1 for a in values if ar.is_open(a))
+        self.summary.setText(f"{len(rows)} shown of {len(values)} · {opened} open · {new} new"
+                             if values else "No alerts.")  # fmt: skip
+        self._show_trail()
+        self._enable()
 
     def rows(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(len(COLUMNS))]
                 for r in range(self.table.rowCount())]  # fmt: skip
 
+    def row_of(self, alert_id: str) -> int | None:
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(ID_ROLE) == alert_id:
+                return r
+        return None
 
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self.table.item(r, 0).data(ID_ROLE) for r in rows if self.table.item(r, 0)]
+
+    def select_alert(self, alert_id: str) -> bool:
+        r = self.row_of(alert_id)
+        if r is None:
+            return False
+        self.table.selectRow(r)
+        return True
+
+    def _selected(self) -> None:
+        subjects = {str(self.alerts[i].get("subject") or "") for i in self.selected_ids()
+                    if i in self.alerts} - {""}  # fmt: skip
+        if subjects:
+            self.hub.select(subjects)
+        self._show_trail()
+        self._enable()
+
+    def _show_trail(self) -> None:
+        ids = self.selected_ids()
+        a = self.alerts.get(ids[0]) if len(ids) == 1 else None
+        self.trail.setText(ar.trail_text(a) if a else "")
+
+    def _enable(self) -> None:
+        can = self.post_ack is not None and bool(self.selected_ids())
+        self.ack_button.setEnabled(can)
+        self.snooze_button.setEnabled(can)
+        self.goto_button.setEnabled(bool(self.selected_ids()))
+
+    # ---- actions -------------------------------------------------------------------
+    def go_to_selected(self) -> bool:
+        """Select the subject and centre the map on where it is now (else where the
+        alert was raised)."""
+        ids = [i for i in self.selected_ids() if i in self.alerts]
+        if not ids:
+            return False
+        a = self.alerts[ids[0]]
+        subject = str(a.get("subject") or "")
+        if subject:
+            self.hub.select({subject})
+        pos = ar.subject_position(self.hub.picture, subject) or ar.alert_position(a)
+        if pos is None:
+            return False
+        self.hub.focus(*pos)
+        return True
+
+    def acknowledge(self, scope: str = "alert") -> list[Any]:
+        return self._post({"action": "ack", "scope": scope, "note": self.note.text().strip()})
+
+    def snooze(self, minutes: float | None = None, scope: str | None = None) -> list[Any]:
+        return self._post({"action": "snooze", "scope": scope or self.scope_box.currentData(),
+                           "minutes": float(minutes or self.minutes.value()),
+                           "note": self.note.text().strip()})  # fmt: skip
+
+    def _post(self, body: dict[str, Any]) -> list[Any]:
+        post = self.post_ack
+        ids = self.selected_ids()
+        if post is None or not ids:
+            return []
+        if body["scope"] == "rule":  # one request acts on the whole rule
+            rules: dict[str, str] = {}
+            for i in ids:
+                rules.setdefault(str(self.alerts.get(i, {}).get("rule")), i)
+            ids = list(rules.values())
+        runners = []
+        for alert_id in ids:
+            runners.append(run_task(lambda _s, i=alert_id: post(i, body), parent=self,
+                                    name="alert-ack", on_done=self._acked,
+                                    on_error=self._failed))  # fmt: skip
+        self._tasks = [t for t in self._tasks if not t.done.is_set()] + runners
+        self.note.clear()
+        return runners
+
+    def _acked(self, record: Any) -> None:
+        if isinstance(record, dict):
+            self.merge(record)
+            self.message.emit(f"Alert {record.get('id')}: {ar.who_text(record)}")
+
+    def _failed(self, error: str) -> None:
+        self.message.emit(f"Alert not acknowledged: {error}")
 
