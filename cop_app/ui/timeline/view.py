@@ -22,11 +22,13 @@ from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from cop_app.api.records import wire_time
 from cop_app.core import timeutil
 from cop_app.core.bins import nice_bin, stack, stacked_counts
 from cop_app.core.picture import Picture
 from cop_app.core.style import status_colour
 from cop_app.ui.hub import Hub
+from cop_app.ui.panels import alert_rows as ar
 from cop_app.ui.timeline.axis import UtcAxis
 from cop_app.ui.timeline.data import REPORT_SERIES, TRACK_SERIES, TimelineData, pull
 from cop_app.ui.timeline.transport import Transport
@@ -130,6 +132,11 @@ class TimelineView(QWidget):
         self.report_bars = {s: pg.BarGraphItem(x0=[], width=1, height=[], brush=TYPE_COLOURS[s],
                                                pen=None) for s in REPORT_SERIES}  # fmt: skip
         self.markers = pg.ScatterPlotItem(size=13, pxMode=True)
+        # Alerts along the top of the fixes plot: severity colour and shape (alert_rows).
+        self.alert_markers = pg.ScatterPlotItem(size=15, pxMode=True)
+        self.alert_markers.setZValue(15)
+        self._alerts: list[dict] = []
+        self._alert_xy: dict[str, tuple[float, float]] = {}
         self.regions, self.cursor_lines = [], []
         for plot, bars in ((self.track_plot, self.track_bars),
                            (self.report_plot, self.report_bars)):  # fmt: skip
@@ -151,6 +158,7 @@ class TimelineView(QWidget):
             self.regions.append(region)
             self.cursor_lines.append(line)
         self.report_plot.addItem(self.markers)
+        self.track_plot.addItem(self.alert_markers)
         self.track_plot.setLabel("left", "fixes", **{"font-size": f"{FONT_PT}pt"})
         self.report_plot.setLabel("left", "reports", **{"font-size": f"{FONT_PT}pt"})
         self.legend = self.track_plot.addLegend(offset=(8, 4), labelTextSize=f"{FONT_PT}pt")
@@ -225,6 +233,7 @@ class TimelineView(QWidget):
         self._draw_bars(self.track_plot, self.track_bars, tracks, edges)
         self._draw_bars(self.report_plot, self.report_bars, reports, edges)
         self._draw_markers(reports, edges)
+        self._draw_alerts()
 
     def set_playing(self, playing: bool) -> None:
         if playing:
@@ -269,6 +278,16 @@ class TimelineView(QWidget):
         if not np.isfinite(y):
             return None
         return self.to_widget(self.report_plot, float(x), float(y))
+
+    def set_alerts(self, alerts: list[dict]) -> None:
+        """Alert records (as /v1/alerts serves them): one marker each at its time."""
+        self._alerts = list(alerts)
+        self._draw_alerts()
+
+    def alert_point(self, alert_id: str) -> QPoint | None:
+        """Where an alert's marker is drawn, in this widget's pixels (tests, tooltips)."""
+        xy = self._alert_xy.get(alert_id)
+        return None if xy is None else self.to_widget(self.track_plot, *xy)
 
     def time_to_x(self, t: float) -> int:
         """The widget x pixel of time ``t`` (tests, tools)."""
@@ -317,6 +336,19 @@ class TimelineView(QWidget):
             x=xy[shown, 0], y=xy[shown, 1], data=[d.report_ids[i] for i in shown],
             brush=[pg.mkBrush(status_colour(d.report_status[i])) for i in shown],
             symbol=[TYPE_SYMBOLS[REPORT_SERIES[d.report_type[i]]] for i in shown],
+            pen=pg.mkPen("#202020", width=1),
+        )  # fmt: skip
+
+    def _draw_alerts(self) -> None:
+        _, (_y0, y1) = self.track_plot.vb.viewRange()
+        y = y1 / 1.12 * 1.06  # in the headroom _draw_bars leaves over the tallest bar
+        shown = [(a, t) for a in self._alerts if (t := wire_time(a.get("time"))) is not None]
+        self._alert_xy = {str(a.get("id")): (t, y) for a, t in shown}
+        sev = [ar.severity(a) for a, _ in shown]
+        self.alert_markers.setData(
+            x=[t for _, t in shown], y=[y] * len(shown), data=[str(a.get("id")) for a, _ in shown],
+            brush=[pg.mkBrush(ar.SEVERITY_COLOURS.get(s, "#E53935")) for s in sev],
+            symbol=[ar.SEVERITY_SYMBOLS.get(s, "o") for s in sev],
             pen=pg.mkPen("#202020", width=1),
         )  # fmt: skip
 
