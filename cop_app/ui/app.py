@@ -174,6 +174,12 @@ class Session(QObject):
         return self.client.post(f"/v1/reports/{report_id}/transitions",
                                 {"to": to.value, "rationale": rationale})  # fmt: skip
 
+    def post_ack(self, alert_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST one acknowledge or snooze step (called on a worker thread)."""
+        if self.client is None:
+            raise ApiError(0, "not connected")
+        return self.client.post(f"/v1/alerts/{alert_id}/ack", body)
+
     # ---- what the window shows -------------------------------------------------------
     @property
     def live(self) -> bool:

@@ -33,6 +33,7 @@ from cop_app.core.timeutil import now
 from cop_app.ui.app import Session, latest_time
 from cop_app.ui.hub import LAYERS, Hub
 from cop_app.ui.map import MapView
+from cop_app.ui.map.alerts_layer import add_alert_layer
 from cop_app.ui.panels.alerts import AlertsPanel
 from cop_app.ui.panels.details import DetailsPanel
 from cop_app.ui.panels.layers import SHORTCUTS, LayersPanel
@@ -118,6 +119,11 @@ class MainWindow(QMainWindow):
 
         self.status = StatusBar(parent=self)
         self.setStatusBar(self.status)
+        self.alert_badge = QLabel("", self)
+        self.alert_badge.setObjectName("alerts")
+        self.alert_badge.setToolTip("alerts: new (unacknowledged) and open")
+        self.status.addPermanentWidget(self.alert_badge)
+        self.alerts.sound_box.setChecked(settings.alert_sound)
         self._build_actions()
         self._wire()
         self._restore()
@@ -142,6 +148,7 @@ class MainWindow(QMainWindow):
         add_tracks = _optional("cop_app.ui.map.tracks", "add_track_layers")
         if add_tracks is not None:
             layers.update(add_tracks(self.map, self.hub) or {})
+        layers["alerts"] = add_alert_layer(self.map, self.hub)
         return layers
 
     def _dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -219,6 +226,15 @@ class MainWindow(QMainWindow):
         s.cacheLoaded.connect(self._cache_loaded)
         s.rolesChanged.connect(self.reports.set_roles)
         s.alertsChanged.connect(self.alerts.set_alerts)
+        self.alerts.countChanged.connect(self._alert_count)
+        self.alerts.alertsUpdated.connect(self.map_layers["alerts"].set_alerts)
+        if self.timeline is not None and hasattr(self.timeline, "set_alerts"):
+            self.alerts.alertsUpdated.connect(self.timeline.set_alerts)
+        self.alerts.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.alerts.set_post_ack(s.post_ack if s.client else None)
+        s.stateChanged.connect(lambda _s: self.alerts.set_post_ack(
+            s.post_ack if s.client else None))
+        self._alert_count(0, 0)
         s.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.reports.post_transition = s.post_transition if s.client or s.server_url else None
         s.stateChanged.connect(lambda _s: setattr(self.reports, "post_transition",
@@ -251,6 +267,12 @@ class MainWindow(QMainWindow):
             self.hub.set_cursor(now())
         s = self.session
         self.status.set_connection(s.connection_text(), warn=not (s.live or s.state == "local"))
+
+    def _alert_count(self, new: int, opened: int) -> None:
+        """The badge: the dock's title and a status-bar label, both in words."""
+        self.docks["Alerts"].setWindowTitle(f"Alerts ({new})" if new else "Alerts")
+        self.alert_badge.setText(f"ALERTS {new} new · {opened} open")
+        self.alert_badge.setStyleSheet("font-weight: bold; color: #E53935;" if new else "")
 
     # ---- actions -----------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
@@ -435,6 +457,7 @@ class MainWindow(QMainWindow):
         self.settings.bbox = self.map.visible_bbox()
         self.settings.layers = dict(self.hub.layers)
         self.settings.theme = self.theme.name
+        self.settings.alert_sound = self.alerts.sound
         if self.session.server_url and self.remember_server:
             self.settings.server = self.session.server_url
         self.settings.sync()

@@ -84,6 +84,15 @@ class AppSettings:
     def server(self, url: str | None) -> None:
         self.qs.setValue("server/url", url or "")
 
+    @property
+    def alert_sound(self) -> bool:
+        """Beep for new high/critical alerts; off unless the officer turns it on."""
+        return self._json("alerts/sound", False) is True
+
+    @alert_sound.setter
+    def alert_sound(self, on: bool) -> None:
+        self._set_json("alerts/sound", bool(on))
+
     # ---- window layout -------------------------------------------------------------
     def layout(self) -> tuple[QByteArray | None, QByteArray | None]:
         geom, state = self.qs.value("window/geometry"), self.qs.value("window/state")
