@@ -9,6 +9,7 @@ with the token's name and the time), shown back in the row.
 
 from __future__ import annotations
 
+import numpy as np
 import requests
 
 from cop_app.core.timeutil import format_dtg, now, parse_iso
@@ -58,14 +59,22 @@ def test_squawk_7700_row_badge_ring_marker_and_ack_trail(qtbot, live_server,  # 
     assert abs((west + east) / 2 - LON) < 0.05 * (east - west)
     assert abs((south + north) / 2 - LAT) < 0.05 * (north - south)
 
-    # The ring: critical red around the aircraft's position, absent away from it.
-    rgb = pixels(win.map.grab().toImage())
-    p = win.map.latlon_to_widget(LAT, LON)
-    x, y = int(p.x()), int(p.y())
-    red = near(rgb, (ar.SEVERITY_COLOURS["critical"],), tol=30)
-    ring = red[y - 24:y + 24, x - 24:x + 24]
-    assert ring.sum() > 60, ring.sum()
-    assert red[y - 24:y + 24, x + 120:x + 168].sum() == 0  # not a red map
+    # The ring: critical red round the aircraft (the emergency track symbol is red too,
+    # so compare the annulus between symbol and ring with the alert layer on and off).
+    def red_annulus() -> int:
+        rgb = pixels(win.map.grab().toImage())
+        p = win.map.latlon_to_widget(LAT, LON)
+        yy, xx = np.mgrid[: rgb.shape[0], : rgb.shape[1]]
+        r = np.hypot(xx - p.x(), yy - p.y())
+        red = near(rgb, (ar.SEVERITY_COLOURS["critical"],), tol=30)
+        return int(np.count_nonzero(red & (r >= 13) & (r <= 23)))
+
+    with_ring = red_annulus()
+    win.hub.set_layer("alerts", False)
+    qtbot.wait(50)
+    without = red_annulus()
+    win.hub.set_layer("alerts", True)
+    assert with_ring > without + 60, (with_ring, without)
 
     # The timeline marker at the alert's time, in the severity's colour.
     tl = win.timeline

@@ -93,7 +93,8 @@ class AlertLayer(pg.GraphicsObject):
             if new:
                 painter.setPen(QPen(colour, 1.5))
                 painter.drawEllipse(centre, RING_PX + 5, RING_PX + 5)
-            haloed_text(painter, centre + QPointF(RING_PX + 6, -RING_PX + 4),
+            # Above the ring, left of centre: track labels sit to the right of symbols.
+            haloed_text(painter, centre + QPointF(-RING_PX - 4, -RING_PX - 8),
                         (sev or "alert").upper(), colour.name(), "#111111", font)
         painter.restore()
 
