@@ -1,9 +1,11 @@
 """Open alerts on the map: a ring round each subject, in its severity's colour, with the
 severity spelled out beside it (colour, shape and text: never colour alone, UX.md).
 
-New (unacknowledged) alerts get a thick solid double ring; acknowledged ones a thin
-dashed ring, so what still needs a person stands out. The ring follows the subject
-(the track's fix at the hub's cursor), falling back to where the alert was raised.
+New (unacknowledged) alerts get a solid ring and a severity label (one label per
+screen cell, the most severe, so a hundred alerts along a line do not bury the map);
+acknowledged ones a thin dashed ring, so what still needs a person stands out. The
+ring follows the subject (the track's fix at the hub's cursor), falling back to where
+the alert was raised.
 One item for all rings, drawn in device pixels so rings keep their size at any zoom.
 """
 
@@ -22,6 +24,7 @@ from cop_app.ui.map._draw import haloed_text, label_font
 from cop_app.ui.panels import alert_rows as ar
 
 RING_PX = 16.0
+LABEL_CELL = (90, 40)  # px: one severity label per cell, the most severe
 WORLD = 4.1e7  # beyond the Mercator world: the layer never clips itself
 Z_ALERTS = 60.0  # over tracks (40-42) and trails
 
@@ -37,6 +40,7 @@ class AlertLayer(pg.GraphicsObject):
         self.mx = self.my = np.zeros(0)
         hub.pictureChanged.connect(lambda _c: self.refresh())
         hub.cursorChanged.connect(lambda _t: self._cursor_moved())
+        hub.layersChanged.connect(lambda _l: self.refresh())
         self._last_cursor = 0.0
 
     def set_alerts(self, alerts: list[dict[str, Any]]) -> None:
@@ -53,8 +57,20 @@ class AlertLayer(pg.GraphicsObject):
         return [ar.subject_position(self.hub.picture, str(a.get("subject") or ""), at)
                 or ar.alert_position(a) for a in self.alerts]  # fmt: skip
 
+    def subject_layer(self, subject: str) -> str | None:
+        """The hub layer the subject is drawn on (None: not in the picture)."""
+        picture = self.hub.picture
+        state = picture.track_state(subject) if subject else None
+        if state is not None:
+            return state.domain.label
+        return "reports" if subject and picture.report(subject) is not None else None
+
     def refresh(self) -> None:
-        pos = self.positions()
+        # A ring goes with its subject's layer: an empty ring where the officer has
+        # hidden the thing would point at nothing (the dock and badge still count it).
+        layers = self.hub.layers
+        pos = [p if layers.get(self.subject_layer(str(a.get("subject") or "")) or "", True)
+               else None for a, p in zip(self.alerts, self.positions(), strict=True)]
         self.shown = [a for a, p in zip(self.alerts, pos, strict=True) if p is not None]
         lat = np.array([p[0] for p in pos if p is not None], float)
         lon = np.array([p[1] for p in pos if p is not None], float)
@@ -76,26 +92,31 @@ class AlertLayer(pg.GraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         font = label_font(10)
-        # Most severe last, so it is drawn on top.
-        order = sorted(range(len(self.shown)),
+        taken: set[tuple[int, int]] = set()  # label cells: many alerts, few labels
+        # Most severe first, so its label wins a crowded cell; its ring is drawn last.
+        order = sorted(range(len(self.shown)), reverse=True,
                        key=lambda i: ar.SEVERITY_RANK.get(ar.severity(self.shown[i]), 0))
+        labels = []
         for i in order:
             a = self.shown[i]
-            sev = ar.severity(a)
-            colour = QColor(ar.SEVERITY_COLOURS.get(sev, "#E53935"))
-            centre = QPointF(float(px[i]), float(py[i]))
-            new = ar.needs_attention(a)
-            pen = QPen(colour, 4.0 if new else 2.0)
-            if not new:
-                pen.setStyle(Qt.PenStyle.DashLine)
+            cell = (int(px[i] // LABEL_CELL[0]), int(py[i] // LABEL_CELL[1]))
+            if ar.needs_attention(a) and cell not in taken:
+                taken.add(cell)
+                labels.append(i)
+        for i in reversed(order):
+            a = self.shown[i]
+            colour = QColor(ar.SEVERITY_COLOURS.get(ar.severity(a), "#E53935"))
+            pen = QPen(colour, 3.0)
+            if not ar.needs_attention(a):  # acknowledged: thin and dashed
+                pen = QPen(colour, 1.5, Qt.PenStyle.DashLine)
             painter.setPen(pen)
-            painter.drawEllipse(centre, RING_PX, RING_PX)
-            if new:
-                painter.setPen(QPen(colour, 1.5))
-                painter.drawEllipse(centre, RING_PX + 5, RING_PX + 5)
+            painter.drawEllipse(QPointF(float(px[i]), float(py[i])), RING_PX, RING_PX)
+        for i in labels:
+            sev = ar.severity(self.shown[i])
             # Above the ring, left of centre: track labels sit to the right of symbols.
-            haloed_text(painter, centre + QPointF(-RING_PX - 4, -RING_PX - 8),
-                        (sev or "alert").upper(), colour.name(), "#111111", font)
+            haloed_text(painter, QPointF(float(px[i]) - RING_PX - 4, float(py[i]) - RING_PX - 6),
+                        (sev or "alert").upper(), ar.SEVERITY_COLOURS.get(sev, "#E53935"),
+                        "#111111", font)  # fmt: skip
         painter.restore()
 
 

@@ -92,10 +92,11 @@ class AlertsPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Filter: subject, rule, message…")
         self.search.setClearButtonEnabled(True)
-        filters = QHBoxLayout()
+        filters = QHBoxLayout()  # narrow rows: the dock shares the right side with the map
         for w in (self.state_box, self.severity_box, self.rule_box):
-            filters.addWidget(w)
-        filters.addWidget(self.search, 1)
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(6)
+            filters.addWidget(w, 1)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -121,14 +122,18 @@ class AlertsPanel(QWidget):
         self.sound_box = QCheckBox("Sound for high/critical", self)
         self.sound_box.setToolTip("Beep when a new HIGH or CRITICAL alert arrives "
                                   "(the row, the map ring and the badge show it anyway)")
+        self.scope_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scope_box.setMinimumContentsLength(8)
         actions = QHBoxLayout()
         actions.addWidget(self.ack_button)
-        actions.addWidget(self.minutes)
-        actions.addWidget(self.scope_box)
-        actions.addWidget(self.snooze_button)
         actions.addWidget(self.goto_button)
         actions.addStretch(1)
         actions.addWidget(self.sound_box)
+        snooze = QHBoxLayout()
+        snooze.addWidget(self.snooze_button)
+        snooze.addWidget(self.minutes)
+        snooze.addWidget(self.scope_box, 1)
         self.trail = QLabel("", self)
         self.trail.setWordWrap(True)
         self.trail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -137,9 +142,11 @@ class AlertsPanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)
         layout.addLayout(filters)
+        layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
         layout.addLayout(actions)
+        layout.addLayout(snooze)
         layout.addWidget(self.trail)
 
         for box in (self.state_box, self.severity_box, self.rule_box):
