@@ -203,7 +203,7 @@ def test_alerts_list_newest_first_severity_in_words(qtbot):
     rows = panel.rows()
     assert [r[3] for r in rows] == ["icao:abc", "mmsi:1"]
     assert rows[0][0] == "261100ZNOV26" and rows[0][1] == "CRITICAL"
-    assert panel.summary.text() == "2 alerts, 1 new"
+    assert panel.summary.text() == "2 shown of 2 · 2 open · 1 new"
     panel.table.selectRow(1)
     assert hub.selection == frozenset({"mmsi:1"})
     hub.close()
