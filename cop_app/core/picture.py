@@ -42,6 +42,7 @@ def _locked(method):
 _NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
 _DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
 MAX_SOURCES = 16  # sources listed per track
+_BULK_MIN = 32  # deferred fixes below this are written one by one
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,8 @@ class Picture:
         self._pending: PictureChange | None = None
         self._batch_depth = 0
         self.version = 0  # bumps on every change; views compare it to skip redraws
+        # upsert_many defers fixes here (row -> (t, lat, lon)) and writes them as columns.
+        self._points: dict[int, tuple[float, float, float]] | None = None
 
     # ---- storage -------------------------------------------------------------------
     def _alloc(self, capacity: int) -> None:
@@ -230,13 +233,19 @@ class Picture:
         n = 0
         with self.batch():
             track = self._upsert_track
-            for u in updates:
-                if type(u) is TrackUpdate:
-                    track(u)
-                    n += 1
-                elif type(u) is ReportUpdate:
-                    self._upsert_report(u)
-                    n += 1
+            self._flush_points()  # an enclosing batch's fixes go first
+            outer, self._points = self._points, {}
+            try:
+                for u in updates:
+                    if type(u) is TrackUpdate:
+                        track(u)
+                        n += 1
+                    elif type(u) is ReportUpdate:
+                        self._upsert_report(u)
+                        n += 1
+            finally:
+                self._flush_points()
+                self._points = outer
         return n
 
     def _upsert_track(self, u: TrackUpdate) -> None:
@@ -270,8 +279,67 @@ class Picture:
             elif self._stale_s[row] == 0.0 or f:
                 self._stale_s[row] = self.stale.for_update(Domain(u.domain), self._attrs[row])
         if u.lat is not None and u.lon is not None:
-            self._add_point(row, t, u.lat, u.lon)
+            points = self._points
+            if points is None or not self._hist_n[row]:  # a first fix is no append
+                self._add_point(row, t, u.lat, u.lon)
+            else:
+                earlier = points.pop(row, None)
+                if earlier is not None:  # a second fix of a row in one batch sees the first
+                    self._add_point(row, *earlier)
+                points[row] = (t, u.lat, u.lon)
         self._changed(tracks=u.key)
+
+    def _flush_points(self) -> None:
+        """Write the deferred fixes (one per row) as whole-column operations.
+
+        The common case, a fix newer than the row's last point, is an append (after
+        dropping points past the age or count bound) and is done for all rows at once;
+        first fixes, late and equal-time ones go through ``_add_point`` one by one. A
+        100k-track position update spent ~half its time in per-row ``_add_point``.
+        """
+        points = self._points
+        if not points:
+            return
+        if len(points) < _BULK_MIN:  # numpy's per-call cost beats a few scalar writes
+            for row, fix in points.items():
+                self._add_point(row, *fix)
+            points.clear()
+            return
+        rows = np.fromiter(points.keys(), np.intp, len(points))
+        tla = np.array(list(points.values()), float).reshape(-1, 3)
+        points.clear()
+        t, lat, lon = tla[:, 0], tla[:, 1], tla[:, 2]
+        n = self._hist_n[rows].astype(np.intp)
+        last = self._hist_t[rows, np.maximum(n - 1, 0)]
+        fast = (n > 0) & (t > last)
+        for j in np.flatnonzero(~fast).tolist():
+            self._add_point(int(rows[j]), float(t[j]), float(lat[j]), float(lon[j]))
+        rows, t, lat, lon, n = rows[fast], t[fast], lat[fast], lon[fast], n[fast]
+        k = self.history_points
+        ht = self._hist_t[rows]
+        # Points older than the age bound go (the history is in time order), then the
+        # oldest while the row is full: the same bounds ``_add_point`` keeps.
+        drop = (ht < (t - self.history_seconds)[:, None]).sum(axis=1)
+        drop = np.where(n - drop >= k, n - k + 1, drop)
+        keep = n - drop
+        shift = drop > 0
+        if shift.any():
+            r, d, kp = rows[shift], drop[shift], keep[shift]
+            j = np.arange(k)[None, :]
+            src = np.minimum(j + d[:, None], k - 1)
+            gone = j >= kp[:, None]
+            for col, fill in ((self._hist_t, _INF), (self._hist_lat, np.nan),
+                              (self._hist_lon, np.nan)):  # fmt: skip
+                block = np.take_along_axis(col[r], src, axis=1)
+                block[gone] = fill
+                col[r] = block
+        self._hist_t[rows, keep] = t
+        self._hist_lat[rows, keep] = lat
+        self._hist_lon[rows, keep] = lon
+        self._hist_n[rows] = keep + 1
+        self._pos_time[rows] = t
+        self._lat[rows] = lat
+        self._lon[rows] = lon
 
     def _add_point(self, row: int, t: float, lat: float, lon: float) -> None:
         ht, hla, hlo = self._hist_t[row], self._hist_lat[row], self._hist_lon[row]
