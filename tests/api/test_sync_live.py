@@ -57,6 +57,12 @@ def test_outage_every_seq_once_and_same_state(live_server, tmp_path):
                     stream_read_timeout=5.0, on_change=lambda c: applied.append(c.seq),
                     on_state=states.append, rng=random.Random(1))  # fmt: skip
     syncer.start()
+    # Changes are counted from the live stream: start feeding once the (empty) initial
+    # sync is done, or the first batch may arrive inside the snapshot instead.
+    deadline = time.monotonic() + 20
+    while syncer.state is not ConnectionState.LIVE and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert syncer.state is ConnectionState.LIVE, syncer.state
 
     nbatches, aircraft = 220, 50  # 11,000 track changes plus reports
     kill_at = sorted(rng.sample(range(10, nbatches - 10), 5))
