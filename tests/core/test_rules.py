@@ -110,3 +110,27 @@ def test_metric_buffer_is_metres_on_the_ground():
     assert abs((grown.bounds[3] - 45.2) * 111_132 - 5000) < 50
     # in longitude at 45N a degree is ~78.8 km: 5 km ~ 0.0635 degrees
     assert abs((30.0 - grown.bounds[0]) * 78_850 - 5000) < 100
+
+
+def test_friendly_aircraft_in_restricted_airspace_raise_no_entry_alert():
+    zone = Zone("R", ZoneKind.RESTRICTED_AIRSPACE, "R", SQUARE, floor_ft=0, ceiling_ft=60000)
+    p = picture_with(zone)
+    for key, identity in (("cot:mon-1", "friend"), ("cot:af-1", "assumed_friend"),
+                          ("cot:uav-1", "hostile"), ("icao:abc123", None)):  # fmt: skip
+        fields = {"altitude_ft": 5000.0} | ({"identity": identity} if identity else {})
+        p.upsert(TrackUpdate(Domain.AIR, key, "t", T0, 45.1, 30.1, fields))
+    hits = {s for (s, r) in RuleEngine().evaluate(p, T0) if r == "air_zone_entry"}
+    assert hits == {"cot:uav-1", "icao:abc123"}
+    everyone = RuleConfig(airspace_exempt=frozenset())
+    hits = {s for (s, r) in RuleEngine(everyone).evaluate(p, T0) if r == "air_zone_entry"}
+    assert hits == {"cot:mon-1", "cot:af-1", "cot:uav-1", "icao:abc123"}
+
+
+def test_only_reports_of_the_last_hour_count_as_new_inside_a_zone():
+    from cop_app.core.updates import ReportUpdate
+
+    p = picture_with(Zone("B", ZoneKind.BUFFER, "B", SQUARE))
+    for rid, age in (("old", 2 * 3600.0), ("fresh", 600.0)):
+        p.upsert(ReportUpdate(rid, "t", T0 - age, 45.1, 30.1, None, {"event_type": "explosion"}))
+    hits = {s for (s, r) in RuleEngine().evaluate(p, T0) if r == "report_in_zone"}
+    assert hits == {"fresh"}

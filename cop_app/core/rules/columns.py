@@ -32,6 +32,7 @@ class TrackColumns:
     speed_kn: np.ndarray
     altitude_ft: np.ndarray
     hist_i: np.ndarray  # index of the last fix used in the history row
+    identity: np.ndarray  # Identity codes (int8)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -90,6 +91,7 @@ def track_columns(picture: Picture, t: float, *, keys: Iterable[str] | None = No
             speed_kn=p._num["speed_kn"][rows],
             altitude_ft=p._num["altitude_ft"][rows],
             hist_i=i,
+            identity=p._identity[rows],
         )
 
 

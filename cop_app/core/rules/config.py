@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from cop_app.core.enums import EMERGENCY_SQUAWKS, Severity, ZoneKind
+from cop_app.core.enums import EMERGENCY_SQUAWKS, Identity, Severity, ZoneKind
 
 # Rule names: stable identifiers stored with alerts, used in snoozes by rule.
 AIR_ZONE = "air_zone_entry"
@@ -81,8 +81,13 @@ class RuleConfig:
     jump_min_m: float = 1000.0
     # A lost (stale) track is watched this long after its last fix, then it is gone.
     lost_max_s: float = 6 * 3600.0
-    # Land reports count as new (and their status changes as news) this long.
-    report_window_s: float = 24 * 3600.0
+    # Land reports count as new (and their status changes as news) this long. An hour,
+    # not a day: a watch that starts (or a server that restarts) must not be greeted by
+    # an alert for every report of the last 24 h along the line (alarm fatigue).
+    report_window_s: float = 3600.0
+    # Identities whose presence in airspace is expected (the mission's own and partner
+    # aircraft fly the restricted airspace along the line); they raise no entry alert.
+    airspace_exempt: frozenset[Identity] = frozenset({Identity.FRIEND, Identity.ASSUMED_FRIEND})
     severity: Mapping[str, Severity] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
     rules: frozenset[str] = frozenset(RULES)  # the rules to run
 

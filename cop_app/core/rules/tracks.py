@@ -36,7 +36,8 @@ def air_zone_entry(c: TrackColumns, air: np.ndarray, zones: list[PreparedZone],
     buffer zone; one condition per track naming the most severe zone (then by id)."""
     best_sev = np.zeros(len(c), np.int8)
     best_zone = np.full(len(c), -1)
-    idx = np.flatnonzero(air)
+    exempt = np.isin(c.identity, [int(i) for i in cfg.airspace_exempt])
+    idx = np.flatnonzero(air & ~exempt)
     lon, lat, alt_ft = c.lon[idx], c.lat[idx], c.altitude_ft[idx]
     cands = [z for z in sorted(zones, key=lambda z: z.id)
              if z.polygonal and z.kind in R.AIR_ZONE_SEVERITY]  # fmt: skip
