@@ -701,6 +701,18 @@ class Picture:
         return float(self._time[self._index[key]])
 
     @_locked
+    def fix_times(self, domains: tuple[Domain, ...] = (Domain.AIR, Domain.SEA)
+                  ) -> dict[str, np.ndarray]:  # fmt: skip
+        """Every kept fix time per domain label (copies): what a timeline counts."""
+        n = self._n
+        hist_t, dom = self._hist_t[:n], self._domain[:n]
+        out: dict[str, np.ndarray] = {}
+        for d in domains:
+            t = hist_t[dom == d].ravel()
+            out[d.label] = t[np.isfinite(t)]
+        return out
+
+    @_locked
     def track_state(self, key: str) -> TrackState | None:
         """The track's saved state (None if unknown), cheaper than ``track(key)``."""
         row = self._index.get(key)

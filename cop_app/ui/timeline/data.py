@@ -6,7 +6,6 @@ the counting can run on the arrays without touching the Picture again.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,14 +38,10 @@ class TimelineData:
 
 
 def pull(picture: Picture, *, show_hidden: bool = False) -> TimelineData:
-    """Copy the arrays the timeline needs out of ``picture``, under its lock if it has one.
-
-    Track fixes come from the Picture's history columns (row x point, +inf padded).
-    ``Picture`` has no public whole-column accessor yet, so this reads them directly;
-    ``picture.fix_times()`` is used instead when it exists.
-    """
-    with getattr(picture, "lock", None) or nullcontext():
-        fixes = _fix_times(picture)
+    """Copy the arrays the timeline needs out of ``picture``, under its lock (one
+    consistent moment for fixes and reports)."""
+    with picture.lock:
+        fixes = picture.fix_times()
         reports = picture.reports()
     if not show_hidden:
         reports = [r for r in reports if str(r.status) not in HIDDEN_BY_DEFAULT]
@@ -62,16 +57,3 @@ def pull(picture: Picture, *, show_hidden: bool = False) -> TimelineData:
         report_status=[str(r.status) for r in reports],
     )
 
-
-def _fix_times(picture: Picture) -> dict[str, np.ndarray]:
-    public = getattr(picture, "fix_times", None)
-    if callable(public):
-        return public()
-    n = len(picture)
-    hist_t = picture._hist_t[:n]
-    domain = picture._domain[:n]
-    out: dict[str, np.ndarray] = {}
-    for d in (Domain.AIR, Domain.SEA):
-        t = hist_t[domain == d].ravel()
-        out[d.label] = t[np.isfinite(t)]
-    return out
