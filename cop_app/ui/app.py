@@ -4,7 +4,7 @@
 is restored from, the ApiClient and the Syncer. The Syncer's callbacks come from its
 own thread; ``Session`` turns them into Qt signals that arrive queued on the UI thread.
 All network and disk work (cache load, sync, /v1/me, transitions) runs off the UI
-thread; the Picture is shared under ``picture_lock`` (see workers.py for why one lock).
+thread; the Picture is shared under its own lock (``Picture.lock``).
 
 ``launch(...)`` is what ``cop-app`` (cli.py) calls: it builds the QApplication, the
 Session and the MainWindow, and runs the event loop.
@@ -31,7 +31,7 @@ from cop_app.core.timeutil import now
 from cop_app.core.verification import VerificationStatus
 from cop_app.store.cache import PictureCache
 from cop_app.ui.status import connection_text, offline_text
-from cop_app.ui.workers import TaskRunner, TaskState, picture_lock, run_task
+from cop_app.ui.workers import TaskRunner, TaskState, run_task
 
 log = logging.getLogger("cop_app.ui")
 QUEUED = Qt.ConnectionType.QueuedConnection
@@ -43,7 +43,7 @@ def latest_time(picture: Picture) -> float | None:
     Tracks first because a report's time is when its event happened, which can be
     long before it was filed; a fix's time is when the data was current.
     """
-    with picture_lock(picture):
+    with picture.lock:
         times = [picture.last_time(k) for k in picture.keys()]
         if not any(math.isfinite(t) for t in times):
             times = [r.time for r in picture.reports() if r.time is not None]
@@ -65,7 +65,7 @@ class Session(QObject):
                  parent: QObject | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.picture = picture or Picture(history_seconds=6 * 3600)
-        self.lock = picture_lock(self.picture)
+        self.lock = self.picture.lock
         self.cache = cache
         self.client: ApiClient | None = None
         self.syncer: Syncer | None = None

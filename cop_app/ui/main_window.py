@@ -42,7 +42,7 @@ from cop_app.ui.panels.tracks import TracksPanel
 from cop_app.ui.settings import AppSettings
 from cop_app.ui.status import StatusBar
 from cop_app.ui.theme import THEMES, Theme, apply_theme, theme_named
-from cop_app.ui.workers import TaskRunner, TaskState, picture_lock
+from cop_app.ui.workers import TaskRunner, TaskState
 
 log = logging.getLogger("cop_app.ui")
 IMPORT_FILTER = ("Captures and reports (*.nmea *.aivdm *.txt *.log *.sbs *.json *.cot *.xml "
@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
         zoom = _optional("cop_app.ui.map.tracks", "zoom_to_selection")
         if zoom is not None and zoom(self.map, self.hub):
             return True
-        with picture_lock(self.picture):
+        with self.picture.lock:
             reps = [self.picture.report(i) for i in self.hub.selection]
         points = [(r.lat, r.lon) for r in reps if r is not None and r.has_position]
         if not points:
@@ -357,7 +357,7 @@ class MainWindow(QMainWindow):
         from cop_app.ingest.files import expand, feed_file
         from cop_app.ui.workers import TaskRunner
 
-        picture, lock = self.picture, picture_lock(self.picture)
+        picture, lock = self.picture, self.picture.lock
 
         def work(state: TaskState) -> list:
             files = list(expand(paths))

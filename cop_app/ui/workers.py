@@ -99,19 +99,3 @@ def run_task(fn: Callable[[TaskState], Any], *, parent: QObject, name: str = "ta
         runner.failed.connect(on_error, queued)
     return runner.start()
 
-
-def picture_lock(picture: Any) -> Any:
-    """The lock every writer and reader of ``picture`` on more than one thread holds.
-
-    The Picture's own ``lock`` when it has one; otherwise one RLock attached to it, that
-    the Syncer (``syncer.lock = picture_lock(picture)``) and the file import take while
-    writing and the UI takes while reading. One lock rather than marshalling every
-    change onto the UI thread: the Syncer already batches a page or a burst of changes
-    per acquisition, so the UI waits at most one batch apply (milliseconds), never on
-    the network, and the Picture stays usable headless by the same rule.
-    """
-    lock = getattr(picture, "lock", None)
-    if lock is None:
-        lock = threading.RLock()
-        picture.lock = lock
-    return lock

@@ -17,7 +17,6 @@ from cop_app.core.entities import LandReport, Track
 from cop_app.core.geo import format_dms, to_mgrs
 from cop_app.core.timeutil import format_age, format_dtg, format_iso, now
 from cop_app.ui.hub import Hub
-from cop_app.ui.workers import picture_lock
 
 MAX_SHOWN = 20
 
@@ -124,7 +123,7 @@ class DetailsPanel(QWidget):
         picture = self.hub.picture
         ids = sorted(self.hub.selection)
         parts = []
-        with picture_lock(picture):
+        with picture.lock:
             for rid in ids[:MAX_SHOWN]:
                 track = picture.track(rid)
                 if track is not None:

@@ -42,7 +42,7 @@ from cop_app.core.timeutil import format_dtg, format_iso
 from cop_app.core.verification import VerificationStatus, allowed_next
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels._table import ColumnsModel, Index
-from cop_app.ui.workers import picture_lock, run_task
+from cop_app.ui.workers import run_task
 
 COLUMNS = ("Report", "Status", "Event type", "Time (UTC)", "DTG", "Location (MGRS)",
            "Rel/Cred", "Title")  # fmt: skip
@@ -210,7 +210,7 @@ class ReportsPanel(QWidget):
     # ---- content ---------------------------------------------------------------------
     def refresh(self) -> None:
         picture, window = self.hub.picture, self.hub.window
-        with picture_lock(picture):
+        with picture.lock:
             reps = (picture.reports_in(start=window[0], end=window[1]) if window
                     else picture.reports())  # fmt: skip
         choice = self.status.currentText()
@@ -308,7 +308,7 @@ class ReportsPanel(QWidget):
     def _transition_done(self, record: dict[str, Any]) -> None:
         from cop_app.api.records import apply_report
 
-        with picture_lock(self.hub.picture):
+        with self.hub.picture.lock:
             apply_report(self.hub.picture, record)
         self.message.setText(f"{record.get('id')} is now "
                              f"{str(record.get('status', '')).replace('_', ' ')}")  # fmt: skip

@@ -34,7 +34,6 @@ from cop_app.core.picture import Frame, Picture, PictureChange
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels._table import ColumnsModel, Index
-from cop_app.ui.workers import picture_lock
 
 COLUMNS = ("Track", "Domain", "Identity", "Name / callsign", "Position (MGRS)", "Speed kn",
            "Course", "Alt ft", "Last report")  # fmt: skip
@@ -89,7 +88,7 @@ class TracksModel(ColumnsModel):
     def label(self, key: str) -> str:
         label = self._labels.get(key)
         if label is None:
-            with picture_lock(self.picture):
+            with self.picture.lock:
                 state = self.picture.track_state(key)
             f = state.fields if state is not None else {}
             # A ship is known by its name (its call sign is a radio detail); an
@@ -296,7 +295,7 @@ class TracksPanel(QWidget):
         self.model.bbox = (self.visible_bbox() if self.in_view.isChecked() and self.visible_bbox
                            else None)  # fmt: skip
         picture, window = self.hub.picture, self.hub.window
-        with picture_lock(picture):
+        with picture.lock:
             frame = picture.in_window(*window) if window else _frame_at(self.hub)
         self.model.set_frame(frame)
         self.count.setText(f"{len(self.model.order):,} of {len(frame):,} tracks shown")
