@@ -371,9 +371,9 @@ class Pipeline:
                 rec.update(version=version, updated_at=updated_at, seq=seq)
                 body = dumps(rec)
                 ht, hla, hlo = pic.history(key)
-                state = dumps({"fields": tr.fields, "sources": tr.sources,
-                               "last_time": pic.last_time(key),
-                               "stale_s": pic.stale_seconds(key),
+                st = pic.track_state(key)  # fields, sources, last time, stale in one read
+                state = dumps({"fields": st.fields, "sources": st.sources,
+                               "last_time": st.last_time, "stale_s": st.stale_s,
                                "history": [ht.tolist(), hla.tolist(), hlo.tolist()]})  # fmt: skip
                 w.track(key, tr.domain.label, tr.lat, tr.lon, tr.time, t, version, seq, body,
                         state)  # fmt: skip
