@@ -93,6 +93,31 @@ class AppSettings:
     def alert_sound(self, on: bool) -> None:
         self._set_json("alerts/sound", bool(on))
 
+    @property
+    def tile_url(self) -> str | None:
+        """The XYZ tile URL template; None (the default): no online tiles."""
+        from cop_app.store.tilegrid import valid_template
+
+        return valid_template(self.qs.value("tiles/url"))
+
+    @tile_url.setter
+    def tile_url(self, template: str | None) -> None:
+        self.qs.setValue("tiles/url", template or "")
+
+    @property
+    def tile_cache(self) -> Path:
+        """The MBTiles tile cache; by default in the user's cache dir (set it for tests)."""
+        value = self.qs.value("tiles/cache")
+        if isinstance(value, str) and value.strip():
+            return Path(value.strip()).expanduser()
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "tiles.mbtiles"
+
+    @tile_cache.setter
+    def tile_cache(self, path: str | Path) -> None:
+        self.qs.setValue("tiles/cache", str(path))
+
     # ---- window layout -------------------------------------------------------------
     def layout(self) -> tuple[QByteArray | None, QByteArray | None]:
         geom, state = self.qs.value("window/geometry"), self.qs.value("window/state")
