@@ -3,7 +3,8 @@
 Tiles are read from the cache or fetched with requests in worker threads, never on
 the UI thread; paint only draws what has already arrived (or a coarser parent tile
 scaled up), so a slow or missing tile never holds back a frame. The base map under
-this layer always shows where no tile has come yet.
+this layer always shows where no tile has come yet. With no URL template the layer
+draws only what the cache holds (an imported offline pack) and never touches the network.
 """
 
 from __future__ import annotations
@@ -21,17 +22,13 @@ from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtGui import QImage, QPainter
 
 from cop_app.core.geo import EARTH_RADIUS_M
+from cop_app.store.tilegrid import tile_url
 from cop_app.store.tiles import MBTiles
 from cop_app.ui.map.view import MapView
 
 WORLD = math.pi * EARTH_RADIUS_M
 TILE_PX = 256
 Key = tuple[int, int, int]
-
-
-def tile_url(template: str, z: int, x: int, y: int) -> str:
-    # Plain replacement, never str.format: the template comes from user settings.
-    return template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
 
 
 def tile_rect(z: int, x: int, y: int) -> QRectF:
@@ -53,7 +50,8 @@ class TileLayer(pg.GraphicsObject):
     layer_name = "tiles"
     tileArrived = Signal(int, int, int)
 
-    def __init__(self, view: MapView, url_template: str, cache_path: Path | str | None = None,
+    def __init__(self, view: MapView, url_template: str | None,
+                 cache_path: Path | str | None = None,
                  *, max_zoom: int = 18, timeout_s: float = 5.0, workers: int = 4,
                  memory_tiles: int = 512) -> None:  # fmt: skip
         super().__init__()
@@ -119,8 +117,9 @@ class TileLayer(pg.GraphicsObject):
         image = None
         try:
             data = self.cache.get(*key) if self.cache else None
-            if data is None:
-                resp = self._session().get(tile_url(self.url_template, *key),
+            template = self.url_template  # None: an offline pack only, no network at all
+            if data is None and template:
+                resp = self._session().get(tile_url(template, *key),
                                            timeout=self.timeout_s)  # fmt: skip
                 if resp.status_code == 200 and resp.content:
                     data = resp.content
@@ -150,6 +149,17 @@ class TileLayer(pg.GraphicsObject):
     def retry_failed(self) -> None:
         self.failed.clear()
         self.request_visible()
+
+    def set_url(self, template: str | None) -> None:
+        """A new tile source (None: cache only); tiles that failed get another try."""
+        self.url_template = template
+        self.retry_failed()
+
+    def reload(self) -> None:
+        """Read every visible tile again (the cache changed under us: a pack import)."""
+        self.images.clear()
+        self.retry_failed()
+        self.update()
 
     # ---- drawing ----------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
