@@ -96,6 +96,19 @@ class TrackHistory(BaseModel):
     points: list[HistoryPoint] = Field(description="fixes oldest first (pruned by retention)")
 
 
+class HistoryFix(BaseModel):
+    id: str = Field(description="the track's id")
+    time: str
+    lat: float
+    lon: float
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryFix] = Field(description="fixes ordered by (time, id)")
+    next_cursor: str | None = Field(
+        description="opaque; pass as ?cursor= for the next page, null on the last page")
+
+
 class TrailEntry(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 

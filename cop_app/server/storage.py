@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry migrates from version i to i+1; statements are plain portable DDL.
 MIGRATIONS: list[list[str]] = [
@@ -81,6 +81,9 @@ MIGRATIONS: list[list[str]] = [
             scope TEXT NOT NULL, rule TEXT NOT NULL, subject TEXT, until_time REAL NOT NULL,
             actor TEXT NOT NULL, time REAL NOT NULL, note TEXT NOT NULL)""",
         """CREATE INDEX alerts_by_state ON alerts (state)""",
+    ],
+    [  # 3: history over a time window for all tracks (replay older than a client's cache)
+        """CREATE INDEX track_history_by_time ON track_history (time, track_id)""",
     ],
 ]
 
@@ -327,6 +330,30 @@ class Storage:
         rows.reverse()
         return rows
 
+    def history_window(
+        self, start: float, end: float, *, after: tuple[float, str] | None = None,
+        limit: int, domain: str | None = None, bbox: Sequence[float] | None = None,
+    ) -> list[tuple[str, float, float, float]]:  # fmt: skip
+        """Every kept fix in [start, end], in (time, track id) order from ``after`` on.
+
+        Keyset paging on (time, track_id): the index ``track_history_by_time`` makes
+        each page a range scan, so page 100 costs what page 1 does.
+        """
+        where = ["h.time >= ?", "h.time <= ?"]
+        params: list[Any] = [start, end]
+        if after is not None:
+            where.append("(h.time > ? OR (h.time = ? AND h.track_id > ?))")
+            params.extend((after[0], after[0], after[1]))
+        join = ""
+        if domain is not None:
+            join = " JOIN tracks t ON t.id = h.track_id"
+            where.append("t.domain = ?")
+            params.append(domain)
+        _bbox_where(bbox, where, params, prefix="h.")
+        sql = (f"SELECT h.track_id, h.time, h.lat, h.lon FROM track_history h{join}"
+               f" WHERE {' AND '.join(where)} ORDER BY h.time, h.track_id LIMIT ?")
+        return self.conn.execute(sql, (*params, limit)).fetchall()
+
     def track_states(self) -> Iterator[tuple[str, str, int, str]]:
         """(id, domain, version, state) of every track, for the merge engine at start."""
         yield from self.conn.execute("SELECT id, domain, version, state FROM tracks")
@@ -555,17 +582,19 @@ class Writer:
         self._tracks, self._history, self._reports, self._changes = [], [], [], []
 
 
-def _bbox_where(bbox: Sequence[float] | None, where: list[str], params: list[Any]) -> None:
+def _bbox_where(bbox: Sequence[float] | None, where: list[str], params: list[Any],
+                prefix: str = "") -> None:  # fmt: skip
     """(west, south, east, north); west > east crosses the antimeridian."""
     if bbox is None:
         return
     w, s, e, n = bbox
-    where.append("lat IS NOT NULL AND lat >= ? AND lat <= ?")
+    lat, lon = f"{prefix}lat", f"{prefix}lon"
+    where.append(f"{lat} IS NOT NULL AND {lat} >= ? AND {lat} <= ?")
     params.extend((s, n))
     if w <= e:
-        where.append("lon >= ? AND lon <= ?")
+        where.append(f"{lon} >= ? AND {lon} <= ?")
     else:
-        where.append("(lon >= ? OR lon <= ?)")
+        where.append(f"({lon} >= ? OR {lon} <= ?)")
     params.extend((w, e))
 
 
