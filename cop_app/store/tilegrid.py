@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-MAX_LAT = 85.0511287798066  # Web Mercator's edge: atan(sinh(pi))
+from cop_app.core.geo import MAX_MERCATOR_LAT as MAX_LAT
+
 MAX_ZOOM = 22
 Key = tuple[int, int, int]
 BBox = tuple[float, float, float, float]  # west, south, east, north (degrees)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
@@ -15,6 +13,7 @@ from cop_app.core.style import BASEMAP_DAY
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.context import add_context_layers
 from cop_app.ui.map.view import MapView
+from tests.tile_server import TileServer
 
 TILE_COLOUR = "#FF00FF"
 KYIV = (50.45, 30.52)
@@ -28,36 +27,6 @@ def png(colour: str) -> bytes:
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
     img.save(buf, "PNG")
     return bytes(data.data())
-
-
-class TileServer:
-    def __init__(self, body: bytes, slow: set[str] | None = None, delay: float = 0.0):
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                outer.requests.append(self.path)
-                if any(self.path.startswith(p) for p in (slow or ())):
-                    time.sleep(delay)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
