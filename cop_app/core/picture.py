@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from cop_app.core.archive import FixArchive
 from cop_app.core.entities import AirTrack, GroundTrack, LandReport, MaritimeTrack, Track, Zone
 from cop_app.core.enums import Domain, EventType, Identity, PositionSource
 from cop_app.core.geo import bbox_mask
@@ -43,6 +44,7 @@ _NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
 _DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
 MAX_SOURCES = 16  # sources listed per track
 _BULK_MIN = 32  # deferred fixes below this are written one by one
+ARCHIVE_HORIZON_S = 6 * 3600.0  # how far around a replay time archived fixes are looked at
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,10 @@ class PictureChange:
     tracks: set[str] = field(default_factory=set)
     reports: set[str] = field(default_factory=set)
     zones: set[str] = field(default_factory=set)
+    history: bool = False  # archived fixes arrived (older than the kept history)
 
     def __bool__(self) -> bool:
-        return bool(self.tracks or self.reports or self.zones)
+        return bool(self.tracks or self.reports or self.zones or self.history)
 
 
 Subscriber = Callable[[PictureChange], None]
@@ -165,6 +168,8 @@ class Picture:
         self._reports: dict[str, LandReport] = {}
         self._report_cols: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None
         self.zones: dict[str, Zone] = {}
+        # Fixes older than the kept history, fetched for replay (see core/archive.py).
+        self.archive = FixArchive()
         self._subscribers: list[Subscriber] = []
         # One re-entrant lock for writers (feeds, the Syncer, imports) and readers (views):
         # numpy columns are not safe to grow or shift while another thread reads them.
@@ -628,16 +633,17 @@ class Picture:
                         self._notify(change)
 
     def _changed(self, *, tracks: str | None = None, reports: str | None = None,
-                 zones: str | None = None) -> None:  # fmt: skip
+                 zones: str | None = None, history: bool = False) -> None:  # fmt: skip
         self.version += 1
         pending = self._pending
         if pending is None:
             if not self._subscribers:
                 return
-            pending = PictureChange()
+            pending = PictureChange(history=history)
             self._fill(pending, tracks, reports, zones)
             self._notify(pending)
         else:
+            pending.history |= history
             self._fill(pending, tracks, reports, zones)
 
     def _changed_many(self, tracks: Iterable[str]) -> None:
@@ -703,14 +709,43 @@ class Picture:
     @_locked
     def fix_times(self, domains: tuple[Domain, ...] = (Domain.AIR, Domain.SEA)
                   ) -> dict[str, np.ndarray]:  # fmt: skip
-        """Every kept fix time per domain label (copies): what a timeline counts."""
+        """Every kept fix time per domain label (copies): what a timeline counts.
+
+        Archived fixes count too, except those within a track's own kept span (the
+        same fix held twice would count twice)."""
         n = self._n
         hist_t, dom = self._hist_t[:n], self._domain[:n]
+        a_rows, a_t = self.archive.rows_and_times()
+        if len(a_t):
+            inside = a_rows < n
+            a_rows, a_t = a_rows[inside], a_t[inside]
+            last = hist_t[a_rows, np.maximum(self._hist_n[a_rows] - 1, 0)]
+            own = (a_t >= hist_t[a_rows, 0]) & (a_t <= last)
+            a_rows, a_t = a_rows[~own], a_t[~own]
         out: dict[str, np.ndarray] = {}
         for d in domains:
             t = hist_t[dom == d].ravel()
-            out[d.label] = t[np.isfinite(t)]
+            t = t[np.isfinite(t)]
+            if len(a_t):
+                t = np.concatenate([t, a_t[dom[a_rows] == d]])
+            out[d.label] = t
         return out
+
+    def add_archived_fixes(self, keys: Sequence[str], t: Any, lat: Any, lon: Any,
+                           span: tuple[float, float] | None = None) -> tuple[int, int]:  # fmt: skip
+        """Fixes fetched for replay; returns (new fixes, fixes of unknown tracks).
+
+        A fix of a track this picture does not hold is not kept: the server's track
+        list is synced whole, so an unknown id is one the picture dropped on purpose.
+        The sort runs outside the Picture's lock (the archive swaps its columns whole).
+        """
+        with self.lock:
+            index = self._index
+            rows = np.fromiter((index.get(k, -1) for k in keys), np.int32, len(keys))
+        added = self.archive.add(rows, t, lat, lon, span)
+        with self.lock:
+            self._changed(history=True)
+        return added, int(np.count_nonzero(rows < 0))
 
     @_locked
     def track_state(self, key: str) -> TrackState | None:
@@ -794,32 +829,58 @@ class Picture:
 
         A track is alive from its first fix until its stale time after the last fix
         at or before ``t``; later fixes are ignored, so replay shows what was known
-        then. Stale tracks are hidden unless ``include_stale``, never deleted.
+        then. Stale tracks are hidden unless ``include_stale``, never deleted. Where
+        the archive holds a later fix at or before ``t`` than the kept history (replay
+        older than the kept history), the archived fix is used.
         """
         n = self._n
         ht = self._hist_t[:n]
         cnt = (ht <= t).sum(axis=1)
-        has = cnt > 0
-        rows = np.flatnonzero(has)
+        rows = np.flatnonzero(cnt > 0)
         i = cnt[rows] - 1
         t_i = ht[rows, i]
-        if not include_stale:
+        archived = len(self.archive) > 0
+        if not include_stale and not archived:
             alive = (t - t_i) <= self._stale_s[rows]
             rows, i, t_i = rows[alive], i[alive], t_i[alive]
-        lat = self._hist_lat[rows, i]
-        lon = self._hist_lon[rows, i]
         j = np.minimum(i + 1, self.history_points - 1)
-        t_j = ht[rows, j]
-        between = (j > i) & np.isfinite(t_j) & (t_j > t_i)
-        if between.any():
-            b = np.flatnonzero(between)
-            frac = (t - t_i[b]) / (t_j[b] - t_i[b])
-            rb, jb = rows[b], j[b]
-            lat[b] += (self._hist_lat[rb, jb] - lat[b]) * frac
-            dlon = self._hist_lon[rb, jb] - lon[b]
-            dlon = (dlon + 180.0) % 360.0 - 180.0  # the short way across the antimeridian
-            lon[b] = (lon[b] + dlon * frac + 180.0) % 360.0 - 180.0
+        lat, lon = _lerp(t, t_i, self._hist_lat[rows, i], self._hist_lon[rows, i],
+                         np.where(j > i, ht[rows, j], np.nan), self._hist_lat[rows, j],
+                         self._hist_lon[rows, j])  # fmt: skip
+        if archived:
+            rows, t_i, lat, lon = self._with_archive(t, cnt, rows, t_i, lat, lon)
+            if not include_stale:
+                alive = (t - t_i) <= self._stale_s[rows]
+                rows, t_i, lat, lon = rows[alive], t_i[alive], lat[alive], lon[alive]
         return self._frame(t, rows, lat, lon, t_i)
+
+    def _with_archive(self, t: float, cnt: np.ndarray, rows: np.ndarray, t_i: np.ndarray,
+                      lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
+        """Merge the archive's fixes around ``t`` into the kept-history answer."""
+        n = self._n
+        a = self.archive.around(t, ARCHIVE_HORIZON_S)
+        inside = a.rows < n
+        best_t = np.full(n, -_INF)
+        best_t[rows] = t_i
+        take = inside.copy()
+        take[inside] = a.t[inside] > best_t[a.rows[inside]]
+        ar = a.rows[take]
+        nt, nla, nlo = a.next_t[take], a.next_lat[take], a.next_lon[take]
+        # No later archived fix: head for the first kept fix after t, if there is one.
+        none = np.flatnonzero(~np.isfinite(nt))
+        if len(none):
+            rr = ar[none]
+            c = cnt[rr]
+            ok = c < self._hist_n[rr]
+            k, rr, c = none[ok], rr[ok], c[ok]
+            nt[k], nla[k] = self._hist_t[rr, c], self._hist_lat[rr, c]
+            nlo[k] = self._hist_lon[rr, c]
+        alat, alon = _lerp(t, a.t[take], a.lat[take], a.lon[take], nt, nla, nlo)
+        d_lat, d_lon = np.full(n, np.nan), np.full(n, np.nan)
+        d_lat[rows], d_lon[rows] = lat, lon
+        best_t[ar], d_lat[ar], d_lon[ar] = a.t[take], alat, alon
+        out = np.flatnonzero(np.isfinite(best_t))
+        return out, best_t[out], d_lat[out], d_lon[out]
 
     def current(self, now: float, *, include_stale: bool = False) -> Frame:
         """Latest known positions, as ``as_of(now)`` when nothing arrives from the future."""
@@ -899,6 +960,22 @@ class Picture:
         out = {d.label: int(np.count_nonzero(dom == d)) for d in Domain}
         out["reports"] = len(self._reports)
         return out
+
+
+def _lerp(t: float, t0: np.ndarray, lat0: np.ndarray, lon0: np.ndarray, t1: np.ndarray,
+          lat1: np.ndarray, lon1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Positions at ``t`` between fix 0 and fix 1 (copies); where fix 1 is missing
+    (nan or +inf time) or not later, fix 0 stands."""
+    lat, lon = lat0.copy(), lon0.copy()
+    between = np.isfinite(t1) & (t1 > t0)
+    if between.any():
+        b = np.flatnonzero(between)
+        frac = (t - t0[b]) / (t1[b] - t0[b])
+        lat[b] += (lat1[b] - lat[b]) * frac
+        dlon = lon1[b] - lon[b]
+        dlon = (dlon + 180.0) % 360.0 - 180.0  # the short way across the antimeridian
+        lon[b] = (lon[b] + dlon * frac + 180.0) % 360.0 - 180.0
+    return lat, lon
 
 
 def _grown(arr: np.ndarray, rows: int, fill: float) -> np.ndarray:
