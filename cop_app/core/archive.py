@@ -56,6 +56,21 @@ def merge_spans(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+def uncovered(t0: float, t1: float, spans: list[tuple[float, float]]
+              ) -> list[tuple[float, float]]:  # fmt: skip
+    """The parts of [t0, t1] outside ``spans`` (sorted, disjoint), oldest first."""
+    out, at = [], t0
+    for a, b in spans:
+        if b < at or a > t1:
+            continue
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    if at < t1:
+        out.append((at, t1))
+    return out
+
+
 class FixArchive:
     def __init__(self, max_fixes: int = MAX_FIXES) -> None:
         self.max_fixes = max_fixes
@@ -70,16 +85,7 @@ class FixArchive:
     # ---- what is held --------------------------------------------------------------
     def missing(self, t0: float, t1: float) -> list[tuple[float, float]]:
         """The parts of [t0, t1] not fetched yet, oldest first."""
-        out, at = [], t0
-        for a, b in self.covered:
-            if b < at or a > t1:
-                continue
-            if a > at:
-                out.append((at, a))
-            at = max(at, b)
-        if at < t1:
-            out.append((at, t1))
-        return out
+        return uncovered(t0, t1, self.covered)
 
     # ---- writing -------------------------------------------------------------------
     def add(self, rows: np.ndarray, t: np.ndarray, lat: np.ndarray, lon: np.ndarray,

@@ -79,6 +79,7 @@ class Hub(QObject):
             self._pending.tracks |= change.tracks
             self._pending.reports |= change.reports
             self._pending.zones |= change.zones
+            self._pending.history |= change.history
 
     @Slot()
     def _flush(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from cop_app.api.records import wire_time
 from cop_app.core import timeutil
+from cop_app.core.archive import merge_spans, uncovered
 from cop_app.core.bins import nice_bin, stack, stacked_counts
 from cop_app.core.picture import Picture
 from cop_app.core.style import status_colour
@@ -94,7 +95,10 @@ class TimelineView(QWidget):
         self.edges = np.zeros(1)
         self.counts: dict[str, np.ndarray] = {}
         self._marker_xy = np.zeros((0, 2))
-        self._asked_before = float("inf")
+        # Before this time the local picture is not complete (the window sets it to
+        # when the live sync began); None: the oldest local data.
+        self.history_floor: float | None = None
+        self._asked: list[tuple[float, float]] = []
         self._syncing = False
 
         self.transport = Transport(self)
@@ -451,12 +455,24 @@ class TimelineView(QWidget):
             self._refresh_timer.start()
 
     def _check_history(self) -> None:
-        """Ask for history once per stretch scrolled before the oldest local data."""
+        """Ask once for each stretch in view that lies before the complete local data
+        and is neither archived nor asked for already."""
         x0, x1 = self.x_range()
-        earliest = self.data.earliest()
-        if x0 < earliest and x0 < self._asked_before:
-            self.history_requested.emit(x0, min(earliest, x1, self._asked_before))
-            self._asked_before = x0
+        floor = self.history_floor if self.history_floor is not None else self.data.earliest()
+        end = min(x1, floor)
+        if x0 >= end:
+            return
+        todo = [part for a, b in self.picture.archive.missing(x0, end)
+                for part in uncovered(a, b, self._asked)]  # fmt: skip
+        if todo:
+            t0, t1 = todo[0][0], todo[-1][1]
+            self._asked = merge_spans([*self._asked, (t0, t1)])
+            self.history_requested.emit(t0, t1)
+
+    def forget_history_requests(self) -> None:
+        """Ask again for what was asked before (the fetch failed, or the server is back)."""
+        self._asked = []
+        self._history_timer.start()
 
     def closeEvent(self, event):
         for timer in (self._live_timer, self._play_timer, self._refresh_timer):
