@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from cop_app.core.picture import Picture, PictureChange
 
-LAYERS = ("basemap", "zones", "air", "sea", "land", "reports", "trails", "labels")
+LAYERS = ("basemap", "zones", "air", "sea", "land", "reports", "trails", "labels", "tiles")
 
 
 class Hub(QObject):

@@ -28,6 +28,7 @@ from cop_app.ui.map.view import MapView
 
 WORLD = math.pi * EARTH_RADIUS_M
 TILE_PX = 256
+MAX_ZOOM = 18
 Key = tuple[int, int, int]
 
 
@@ -42,6 +43,14 @@ def zoom_for(metres_per_px: float, max_zoom: int) -> int:
     return max(0, min(max_zoom, round(z)))
 
 
+def view_zoom(view: MapView, max_zoom: int = MAX_ZOOM) -> int:
+    """The tile zoom level whose pixels best match the view's current scale."""
+    vb = view.viewbox
+    (x0, x1), _ = vb.viewRange()
+    width_px = max(vb.sceneBoundingRect().width(), 1.0)
+    return zoom_for((x1 - x0) / width_px, max_zoom)
+
+
 class _Bridge(QObject):
     arrived = Signal(object, object)  # key, QImage or None (failed)
 
@@ -52,7 +61,7 @@ class TileLayer(pg.GraphicsObject):
 
     def __init__(self, view: MapView, url_template: str | None,
                  cache_path: Path | str | None = None,
-                 *, max_zoom: int = 18, timeout_s: float = 5.0, workers: int = 4,
+                 *, max_zoom: int = MAX_ZOOM, timeout_s: float = 5.0, workers: int = 4,
                  memory_tiles: int = 512) -> None:  # fmt: skip
         super().__init__()
         self.view = view
@@ -76,10 +85,7 @@ class TileLayer(pg.GraphicsObject):
 
     # ---- which tiles ------------------------------------------------------------------
     def current_zoom(self) -> int:
-        vb = self.view.viewbox
-        (x0, x1), _ = vb.viewRange()
-        width_px = max(vb.sceneBoundingRect().width(), 1.0)
-        return zoom_for((x1 - x0) / width_px, self.max_zoom)
+        return view_zoom(self.view, self.max_zoom)
 
     def visible_tiles(self) -> list[Key]:
         (x0, x1), (y0, y1) = self.view.viewbox.viewRange()

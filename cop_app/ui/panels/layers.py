@@ -9,6 +9,7 @@ from cop_app.ui.hub import LAYERS, Hub
 LABELS = {
     "basemap": "Base map", "zones": "Zones", "air": "Air tracks", "sea": "Sea tracks",
     "land": "Land tracks", "reports": "Land reports", "trails": "Trails", "labels": "Labels",
+    "tiles": "Raster tiles",
 }  # fmt: skip
 SHORTCUTS = {name: f"Ctrl+{i}" for i, name in enumerate(LAYERS, start=1)}
 
