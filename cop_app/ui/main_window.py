@@ -42,6 +42,7 @@ from cop_app.ui.panels.tracks import TracksPanel
 from cop_app.ui.settings import AppSettings
 from cop_app.ui.status import StatusBar
 from cop_app.ui.theme import THEMES, Theme, apply_theme, theme_named
+from cop_app.ui.tile_actions import TileActions
 from cop_app.ui.workers import TaskRunner, TaskState
 
 log = logging.getLogger("cop_app.ui")
@@ -59,7 +60,7 @@ def _optional(module: str, name: str) -> Any:
 
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, settings: AppSettings, *, title: str = "cop-app",
-                 handling: str = "") -> None:  # fmt: skip
+                 handling: str = "", tile_cache: Path | None = None) -> None:  # fmt: skip
         super().__init__()
         self.session = session
         self.settings = settings
@@ -125,6 +126,9 @@ class MainWindow(QMainWindow):
         self.status.addPermanentWidget(self.alert_badge)
         self.alerts.sound_box.setChecked(settings.alert_sound)
         self._build_actions()
+        self.tiles = TileActions(self, self.map, settings, self.status, self.map_layers,
+                                 cache_path=tile_cache)  # the Map menu: tiles, prefetch, packs
+        self.menuBar().addMenu(self.tiles.menu)
         self._wire()
         self._restore()
         self.apply_theme(self.theme)
@@ -466,5 +470,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         if self.import_task is not None:
             self.import_task.cancel()
+        self.tiles.close()
         self.hub.close()
         super().closeEvent(event)
