@@ -75,14 +75,17 @@ class Session(QObject):
         self.roles: frozenset[str] = frozenset()
         self.data_time: float | None = None
         self.me: dict[str, Any] = {}
+        self.token: str | None = None  # kept for File → Reconnect (never shown)
+        self.refused: str | None = None  # the server's 401/403, shown in the banner
         self._tasks: list[TaskRunner] = []
+        self._gen = 0  # which Syncer is current: a cancelled one's late callbacks are stale
         # Callbacks from the sync thread arrive here queued on the UI thread.
         self._syncState.connect(self._on_state, QUEUED)
         self._syncProgress.connect(self._on_progress, QUEUED)
         self._syncAlerts.connect(lambda a: self.alertsChanged.emit(a), QUEUED)
 
-    _syncState = Signal(str)
-    _syncProgress = Signal(int, object)
+    _syncState = Signal(int, str)  # generation, state
+    _syncProgress = Signal(int, int, object)  # generation, done, total
     _syncAlerts = Signal(object)
 
     # ---- cache -----------------------------------------------------------------------
@@ -119,13 +122,15 @@ class Session(QObject):
     def connect_to(self, url: str, token: str | None, *, resume: bool = True) -> None:
         """Start syncing from ``url`` (in the background; the picture keeps showing)."""
         self.stop()
-        self.server_url = url
+        self.server_url, self.token, self.refused = url, token, None
+        self._gen += 1
+        gen = self._gen
         self.state = ConnectionState.OFFLINE.value  # until the Syncer says otherwise
         self.stateChanged.emit(self.state)
         self.client = ApiClient(url, token)
         syncer = Syncer(self.client, self.picture, self.cache, resume=resume,
-                        on_state=lambda s: self._syncState.emit(s.value),
-                        on_progress=lambda d, t: self._syncProgress.emit(d, t),
+                        on_state=lambda s: self._syncState.emit(gen, s.value),
+                        on_progress=lambda d, t: self._syncProgress.emit(gen, d, t),
                         on_change=self._sync_change)  # fmt: skip
         syncer.lock = self.lock  # one lock for the picture, whoever writes it
         self.syncer = syncer
@@ -150,7 +155,60 @@ class Session(QObject):
         self.roles = frozenset(str(r) for r in me.get("roles", ()))
         self.rolesChanged.emit(self.roles)
 
-    def _on_state(self, state: str) -> None:
+    def stay_offline(self, url: str) -> None:
+        """A server is known but not contacted (no token given): the cache only, with
+        File → Reconnect to try again."""
+        self.server_url = url
+        self.state = ConnectionState.OFFLINE.value
+        self.stateChanged.emit(self.state)
+        self.message.emit(f"Not connected to {url}: no token (File → Reconnect, F5)")
+
+    def cancel_sync(self) -> None:
+        """Stop syncing now, keeping the picture as far as it was loaded.
+
+        The sync thread is told to stop and is joined on a worker (a page request in
+        flight ends on its own); its late callbacks are ignored (a new generation).
+        """
+        syncer, client = self.syncer, self.client
+        if syncer is None:
+            return
+        self.syncer, self.client = None, None
+        self._gen += 1
+        self.progress = None
+        self.state = ConnectionState.OFFLINE.value
+        self.stateChanged.emit(self.state)
+        self.message.emit("Sync cancelled: the picture stays as loaded (File → Reconnect, F5)")
+
+        def wind_down(_state: TaskState) -> float | None:
+            syncer.stop(timeout=60.0)
+            if client is not None:
+                client.close()
+            return latest_time(self.picture)
+
+        def settled(t: float | None) -> None:
+            if t is not None and self.syncer is None:
+                self.data_time = max(t, self.data_time or t)
+                self.stateChanged.emit(self.state)
+
+        self._track(run_task(wind_down, parent=self, name="sync-cancel", on_done=settled))
+
+    def reconnect(self) -> bool:
+        """File → Reconnect: the same server with the same token (asked if there is none)."""
+        url = self.server_url
+        if not url:
+            self.message.emit("No server to reconnect to (start with --server URL)")
+            return False
+        token = (None if self.refused else self.token) or ask_token(url)
+        if not token:
+            return False
+        self.connect_to(url, token)
+        return True
+
+    def _on_state(self, gen: int, state: str) -> None:
+        if gen != self._gen:
+            return  # a cancelled or replaced Syncer winding down
+        if state == ConnectionState.OFFLINE.value and self.syncer is not None:
+            self._note_refusal(self.syncer.last_error)
         previous, self.state = self.state, state
         if state == ConnectionState.LIVE.value:
             self.progress = None
@@ -162,7 +220,16 @@ class Session(QObject):
             self.data_time = now()  # what we had when the link dropped
         self.stateChanged.emit(state)
 
-    def _on_progress(self, done: int, total: int | None) -> None:
+    def _note_refusal(self, error: str | None) -> None:
+        """The Syncer gives up on 401/403 (retrying cannot help): say so plainly."""
+        code = (error or "").split(" ", 1)[0]
+        if code in ("401", "403"):
+            self.refused = error
+            self.message.emit(f"The server refused the token: {error}")
+
+    def _on_progress(self, gen: int, done: int, total: int | None) -> None:
+        if gen != self._gen:
+            return
         self.progress = (done, total)
         self.progressed.emit(done, total)
 
@@ -199,6 +266,8 @@ class Session(QObject):
         if self.live or self.state == "local":
             return None
         text = offline_text(self.data_time)
+        if self.refused:
+            return text + f"   ·   server refused the token ({self.refused})"
         if self.state in (ConnectionState.BACKOFF.value, ConnectionState.CONNECTING.value):
             text += "   ·   reconnecting…"
         elif self.state == ConnectionState.SYNCING.value:
@@ -258,8 +327,10 @@ def resolve_token(opts: LaunchOptions, url: str) -> str | None:
     return token or ask_token(url)
 
 
-def launch(opts: LaunchOptions) -> int:
-    """Open the window and run until it closes (or ``quit_after`` seconds)."""
+def start(opts: LaunchOptions) -> tuple[Any, Session]:
+    """Build the window and start the session (cache first, then the server); the
+    caller runs the event loop. Asks for a token when a server has none stored; with
+    no answer the window opens offline from the cache."""
     from cop_app.ui.main_window import MainWindow
     from cop_app.ui.settings import AppSettings
 
@@ -278,9 +349,20 @@ def launch(opts: LaunchOptions) -> int:
         if url:
             if opts.remember_server:
                 settings.server = url
-            session.connect_to(url, token)
+            if token:
+                session.connect_to(url, token)
+            else:
+                session.stay_offline(url)
 
     session.load_cache(then=connect)
+    return window, session
+
+
+def launch(opts: LaunchOptions) -> int:
+    """Open the window and run until it closes (or ``quit_after`` seconds)."""
+    window, session = start(opts)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
     if opts.quit_after is not None:
         def finish() -> None:
             if opts.screenshot is not None:
