@@ -39,6 +39,7 @@ from cop_app.ui.panels.details import DetailsPanel
 from cop_app.ui.panels.layers import SHORTCUTS, LayersPanel
 from cop_app.ui.panels.reports import ReportsPanel
 from cop_app.ui.panels.tracks import TracksPanel
+from cop_app.ui.progress import ProgressStrip
 from cop_app.ui.settings import AppSettings
 from cop_app.ui.status import StatusBar
 from cop_app.ui.theme import THEMES, Theme, apply_theme, theme_named
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
         self.alert_badge.setObjectName("alerts")
         self.alert_badge.setToolTip("alerts: new (unacknowledged) and open")
         self.status.addPermanentWidget(self.alert_badge)
+        self.progress = ProgressStrip(self)  # long work: sync, history, prefetch
+        self.status.addPermanentWidget(self.progress)
+        self.progress.track_sync(session)
         self.alerts.sound_box.setChecked(settings.alert_sound)
         self._build_actions()
         self.tiles = TileActions(self, self.map, settings, self.status, self.map_layers,
@@ -183,6 +187,8 @@ class MainWindow(QMainWindow):
         self.act_export = a("Export…", "Ctrl+E", self.choose_export,
                             tip="Briefing product of the map as shown: PNG, PDF, SVG, HTML, "
                                 "KML/KMZ, GeoJSON, CSV, CoT")
+        self.act_reconnect = a("Reconnect", "F5", lambda: self.session.reconnect(),
+                               tip="Connect again to the same server with the same token")
         self.act_quit = a("Quit", "Ctrl+Q", self.close)
         self.act_zoom = a("Zoom to selection", "Z", self.zoom_to_selection)
         self.act_goto = a("Go to coordinate…", "Ctrl+G", self.choose_goto,
@@ -201,7 +207,8 @@ class MainWindow(QMainWindow):
         }  # fmt: skip
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for act in (self.act_import, self.act_export, self.act_screenshot, self.act_quit):
+        for act in (self.act_import, self.act_export, self.act_screenshot, self.act_reconnect,
+                    self.act_quit):  # fmt: skip
             file_menu.addAction(act)
         view_menu = bar.addMenu("&View")
         for act in (self.act_zoom, self.act_goto, self.act_ruler, self.act_night, self.act_play,
