@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from cop_app.core.timeutil import now
 from cop_app.ui.app import Session, latest_time
+from cop_app.ui.history import HistoryFetcher
 from cop_app.ui.hub import LAYERS, Hub
 from cop_app.ui.map import MapView
 from cop_app.ui.map.alerts_layer import add_alert_layer
@@ -133,6 +134,10 @@ class MainWindow(QMainWindow):
         self.tiles = TileActions(self, self.map, settings, self.status, self.map_layers,
                                  cache_path=tile_cache)  # the Map menu: tiles, prefetch, packs
         self.menuBar().addMenu(self.tiles.menu)
+        self.history = None  # replay older than the local data, fetched as the timeline asks
+        if self.timeline is not None:
+            self.history = HistoryFetcher(session, self.timeline, self.progress, parent=self)
+            self.history.message.connect(lambda text: self.status.showMessage(text, 10000))
         self._wire()
         self._restore()
         self.apply_theme(self.theme)
