@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from cop_app.api.history import HistoryFetch, fetch_history
 from cop_app.api.sync import ConnectionState
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from cop_app.ui.app import Session
 
 log = logging.getLogger("cop_app.ui")
+
+# Around a replay cursor before the local data: enough before it for a fix of every
+# track still alive then (air goes stale in minutes, ships in tens of minutes), and a
+# little after it to interpolate towards.
+CURSOR_BEFORE_S = 3600.0
+CURSOR_AFTER_S = 900.0
 
 
 class HistoryFetcher(QObject):
@@ -39,8 +45,16 @@ class HistoryFetcher(QObject):
         self.running: TaskRunner | None = None
         self.pending: tuple[float, float] | None = None
         self.live_since: float | None = None
+        self.hub = timeline.hub
         timeline.history_requested.connect(self.request)
         session.stateChanged.connect(self._state_changed)
+        # A cursor moved before the local data (typed, stepped, dragged) wants the
+        # history around it even when the timeline is not showing that stretch.
+        self._cursor_timer = QTimer(self)
+        self._cursor_timer.setSingleShot(True)
+        self._cursor_timer.setInterval(300)
+        self._cursor_timer.timeout.connect(self._check_cursor)
+        self.hub.cursorChanged.connect(lambda _t: self._cursor_timer.start())
         self._state_changed(session.state)
 
     def _state_changed(self, state: str) -> None:
@@ -50,6 +64,16 @@ class HistoryFetcher(QObject):
             self.live_since = now()
             self.timeline.history_floor = self.live_since
         self.timeline.forget_history_requests()  # what was asked offline, ask now
+        self._cursor_timer.start()
+
+    def _check_cursor(self) -> None:
+        floor = self.live_since
+        t = self.hub.cursor
+        if self.hub.live or floor is None or t >= floor:
+            return
+        t0, t1 = t - CURSOR_BEFORE_S, min(t + CURSOR_AFTER_S, floor)
+        if self.session.picture.archive.missing(t0, t1):
+            self.request(t0, t1)
 
     def request(self, t0: float, t1: float) -> None:
         """Fetch [t0, t1] (later requests queue behind a running one, merged)."""
