@@ -172,6 +172,7 @@ class TileActions(QObject):
                 self.status.showMessage(plan.refusal, 15000)
             return None
         url, path = self.url, self.cache_path
+        span = f"Prefetching tiles, zoom {plan.zmin}–{plan.zmax}"
 
         def work(state: TaskState) -> PrefetchResult:
             keys = list(iter_tiles(plan.bbox, plan.zmin, plan.zmax))
@@ -179,12 +180,12 @@ class TileActions(QObject):
             try:
                 return prefetch_tiles(
                     cache, url or "", keys, cancelled=lambda: state.cancelled,
-                    progress=lambda d, t: state.progress(d / max(t, 1), f"{d} of {t} tiles"))
+                    progress=lambda d, t: state.progress(d / max(t, 1), f"{span}: {d} of {t}"))
             finally:
                 cache.close()
 
-        label = f"Prefetching {plan.count:,} tiles (zoom {plan.zmin}–{plan.zmax})…"
-        return self._run(work, "prefetch", "Prefetch tiles", label, self._prefetched)
+        return self._run(work, "prefetch", "Prefetch tiles", f"{span}: {plan.count:,} tiles…",
+                         self._prefetched)  # fmt: skip
 
     def _prefetched(self, result: PrefetchResult) -> str:
         if self.layer is not None:
