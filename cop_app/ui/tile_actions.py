@@ -9,6 +9,8 @@ tiles (arithmetic) and never reads the network or the cache file.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,7 @@ from cop_app.ui.map.view import MapView
 from cop_app.ui.settings import AppSettings
 from cop_app.ui.workers import TaskRunner, TaskState
 
+log = logging.getLogger("cop_app.ui")
 # Bulk downloading is against most tile servers' usage policy (OpenStreetMap's forbids
 # it outright): prefetch is for a patrol area, not a country.
 MAX_PREFETCH_TILES = 5000
@@ -109,7 +112,13 @@ class TileActions(QObject):
     def ensure_layer(self) -> TileLayer:
         layer = self.layer
         if layer is None:
-            layer = TileLayer(self.view, self.url, self.cache_path)
+            try:
+                layer = TileLayer(self.view, self.url, self.cache_path)
+            except (OSError, sqlite3.Error) as exc:  # a damaged or unwritable cache file
+                log.warning("tile cache %s unusable: %s", self.cache_path, exc)
+                self.status.showMessage(f"Tile cache unusable ({exc}); tiles are not kept",
+                                        15000)  # fmt: skip
+                layer = TileLayer(self.view, self.url, None)
             self.view.add_layer("tiles", layer, Z["tiles"])
             self.layers["tiles"] = layer
             self.layerChanged.emit()

@@ -252,3 +252,24 @@ def test_a_cancelled_pack_import_changes_nothing(make_window, qtbot, tmp_path):
     assert "nothing changed" in win.statusBar().currentMessage()
     assert "tiles" not in win.map_layers
     assert not cached_keys(tmp_path / "tiles.mbtiles")
+
+
+def test_a_damaged_cache_file_does_not_stop_the_window(qtbot, tmp_path):
+    server = TileServer(png(SERVER_COLOUR))
+    (tmp_path / "junk.mbtiles").write_bytes(b"not sqlite" * 500)
+    settings = AppSettings(tmp_path / "s.ini")
+    settings.tile_url = server.url
+    settings.tile_cache = tmp_path / "junk.mbtiles"  # the settings value, no keyword
+    try:
+        win = MainWindow(Session(cache=PictureCache(tmp_path / "c.sqlite")), settings)
+        qtbot.addWidget(win)
+        win.resize(1200, 800)
+        win.show()
+        qtbot.waitExposed(win)
+        win.map.set_bbox(*AREA)
+        assert win.tiles.cache_path == tmp_path / "junk.mbtiles"
+        assert "Tile cache unusable" in win.statusBar().currentMessage()
+        wait_colour(qtbot, win, SERVER_COLOUR)  # still drawn, straight from the server
+        win.close()
+    finally:
+        server.stop()
