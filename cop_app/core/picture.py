@@ -44,7 +44,7 @@ _NUMERIC = ("speed_kn", "course_deg", "heading_deg", "altitude_ft")
 _DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
 MAX_SOURCES = 16  # sources listed per track
 _BULK_MIN = 32  # deferred fixes below this are written one by one
-ARCHIVE_HORIZON_S = 6 * 3600.0  # how far around a replay time archived fixes are looked at
+ARCHIVE_HORIZON_S = 6 * 3600.0  # at most this far around a replay time for archived fixes
 
 
 @dataclass(frozen=True)
@@ -848,22 +848,26 @@ class Picture:
                          np.where(j > i, ht[rows, j], np.nan), self._hist_lat[rows, j],
                          self._hist_lon[rows, j])  # fmt: skip
         if archived:
-            rows, t_i, lat, lon = self._with_archive(t, cnt, rows, t_i, lat, lon)
+            rows, t_i, lat, lon = self._with_archive(t, cnt, rows, t_i, lat, lon,
+                                                     include_stale)  # fmt: skip
             if not include_stale:
                 alive = (t - t_i) <= self._stale_s[rows]
                 rows, t_i, lat, lon = rows[alive], t_i[alive], lat[alive], lon[alive]
         return self._frame(t, rows, lat, lon, t_i)
 
     def _with_archive(self, t: float, cnt: np.ndarray, rows: np.ndarray, t_i: np.ndarray,
-                      lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
+                      lat: np.ndarray, lon: np.ndarray, include_stale: bool,
+                      ) -> tuple[np.ndarray, ...]:  # fmt: skip
         """Merge the archive's fixes around ``t`` into the kept-history answer."""
         n = self._n
-        a = self.archive.around(t, ARCHIVE_HORIZON_S)
-        inside = a.rows < n
+        # Nothing staler than the stalest track can show, so look no further back.
+        horizon = ARCHIVE_HORIZON_S
+        if not include_stale:
+            horizon = min(float(self._stale_s[:n].max(initial=0.0)), horizon)
+        a = self.archive.around(t, horizon, n)
         best_t = np.full(n, -_INF)
         best_t[rows] = t_i
-        take = inside.copy()
-        take[inside] = a.t[inside] > best_t[a.rows[inside]]
+        take = a.t > best_t[a.rows]
         ar = a.rows[take]
         nt, nla, nlo = a.next_t[take], a.next_lat[take], a.next_lon[take]
         # No later archived fix: head for the first kept fix after t, if there is one.

@@ -56,7 +56,7 @@ def test_around_matches_a_plain_loop(fixes, t, horizon):
     rows = [r for r, _ in fixes]
     times = [float(x) for _, x in fixes]
     arc.add(rows, times, [float(x) for x in times], [float(r) for r in rows])
-    got = arc.around(float(t), float(horizon))
+    got = arc.around(float(t), float(horizon), 6)
     want_before, want_after = {}, {}
     for r, x in set(fixes):
         if t - horizon <= x <= t:
