@@ -731,6 +731,43 @@ class Picture:
             out[d.label] = t
         return out
 
+    @_locked
+    def history_blocks(self, rows: np.ndarray, t0: float | None = None, t1: float | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """(time, lat, lon) blocks (one row per Picture row in ``rows``, oldest first,
+        padded with +inf times): the kept history, plus the archived fixes in
+        [t0, t1] when a span is given (trails drawn in the archived past).
+
+        One fancy index for all tracks, copies the caller may keep.
+        """
+        rows = np.asarray(rows, np.intp)
+        ht, hla, hlo = self._hist_t[rows], self._hist_lat[rows], self._hist_lon[rows]
+        if t0 is None or t1 is None or not len(self.archive) or not len(rows):
+            return ht, hla, hlo
+        c = self.archive.cols
+        lo, hi = int(np.searchsorted(c.t, t0, "left")), int(np.searchsorted(c.t, t1, "right"))
+        where = np.full(self._n, -1, np.intp)
+        where[rows] = np.arange(len(rows))
+        seg = c.row[lo:hi]
+        seg = np.where(seg < self._n, seg, 0)
+        pos = np.where(c.row[lo:hi] < self._n, where[seg], -1)
+        keep = np.flatnonzero(pos >= 0)
+        if not len(keep):
+            return ht, hla, hlo
+        pos = pos[keep]
+        order = np.argsort(pos, kind="stable")  # by track, still by time within it
+        pos, idx = pos[order], keep[order] + lo
+        rank = np.arange(len(pos)) - np.searchsorted(pos, pos, "left")
+        width = int(rank.max()) + 1
+        et = np.full((len(rows), width), _INF)
+        ela, elo = np.full((len(rows), width), np.nan), np.full((len(rows), width), np.nan)
+        et[pos, rank], ela[pos, rank], elo[pos, rank] = c.t[idx], c.lat[idx], c.lon[idx]
+        t = np.concatenate([et, ht], axis=1)
+        by_time = np.argsort(t, axis=1, kind="stable")
+        lat = np.concatenate([ela, hla], axis=1)
+        lon = np.concatenate([elo, hlo], axis=1)
+        return tuple(np.take_along_axis(a, by_time, axis=1) for a in (t, lat, lon))
+
     def add_archived_fixes(self, keys: Sequence[str], t: Any, lat: Any, lon: Any,
                            span: tuple[float, float] | None = None) -> tuple[int, int]:  # fmt: skip
         """Fixes fetched for replay; returns (new fixes, fixes of unknown tracks).

@@ -121,3 +121,17 @@ def test_timeline_counts_take_archived_fixes_once(picture):
     picture.add_archived_fixes(["A", "A", "A"], [T, T + 60, T + 480], [1, 2, 3], [1, 2, 3])
     after = np.sort(picture.fix_times()["air"])
     assert len(after) == 8 and after[:2].tolist() == [T, T + 60]
+
+
+def test_history_blocks_add_the_archived_fixes_of_the_span_in_time_order(picture):
+    frame = picture.as_of(T + 600)
+    rows = frame.rows[[frame.keys.index("A"), frame.keys.index("B")]]
+    kept_t, _, _ = picture.history_blocks(rows)
+    assert np.isfinite(kept_t).sum(axis=1).tolist() == [3, 3]
+    picture.add_archived_fixes(["A", "A", "A", "B"], [T, T + 60, T + 120, T + 60],
+                               [50.0, 50.01, 50.02, 40.0], [30.0, 30.0, 30.0, 20.01])  # fmt: skip
+    t, lat, _ = picture.history_blocks(rows, T + 30, T + 600)  # T itself is outside
+    a_t = t[0][np.isfinite(t[0])].tolist()
+    assert a_t == [T + 60, T + 120, T + 420, T + 480, T + 540]
+    assert lat[0][:2].tolist() == [50.01, 50.02]
+    assert t[1][np.isfinite(t[1])].tolist() == [T + 60, T + 420, T + 480, T + 540]

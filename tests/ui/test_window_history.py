@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 import requests
 from PySide6.QtCore import QTimer
 
+from cop_app.core.geo import to_mercator
 from cop_app.core.timeutil import now
 from tests.server.conftest import live_server, live_server_factory  # noqa: F401
 from tests.server.test_history_window import AIRCRAFT, STEPS, T0, fed_fixes, sbs_line
@@ -69,6 +71,15 @@ def test_replaying_before_the_synced_picture_fetches_the_servers_history(qtbot, 
     assert count_in_boxes(win, rgb, list(expected(10.5).values()), AFFILIATION) > 20
     # where they were at the end of the forty minutes, nothing is drawn at T
     assert count_in_boxes(win, rgb, list(expected(STEPS - 1).values()), AFFILIATION) == 0
+    # trails of the last ten minutes come from the fetched fixes too
+    trails = win.map_layers["trails"]
+    trails.rebuild()
+    path = trails.paths["unknown"]
+    assert path.elementCount() >= len(AIRCRAFT) * 10
+    (x0, x1), _ = to_mercator(np.array([AIRCRAFT["3C6444"][1] + 0.02, AIRCRAFT["4B1805"][1]
+                                        + 0.02 * 10.5]), np.zeros(2))  # fmt: skip
+    box = path.boundingRect()
+    assert box.left() == pytest.approx(x0, abs=1.0) and box.right() == pytest.approx(x1, abs=1.0)
 
 
 def test_scrolling_the_timeline_into_yesterday_fills_its_bars(qtbot, win):

@@ -2,8 +2,9 @@
 
 Positions repaint at the hub's rate; trails are rebuilt on a slower timer (and after
 the view or the cursor settles), so building them never holds back a frame. The path
-is built in Mercator metres from the Picture's fixed-width history columns with whole
-array operations and pyqtgraph's ``arrayToQPath`` (one path per affiliation colour).
+is built in Mercator metres from ``Picture.history_blocks`` (the kept history, and the
+archived fixes when replaying before it) with whole array operations and pyqtgraph's
+``arrayToQPath`` (one path per affiliation colour).
 Past ``max_tracks`` tracks in view only the selected tracks keep a trail: 100k trails
 at theatre scale are an unreadable smear and would cost a frame each.
 """
@@ -19,7 +20,6 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from cop_app.core.enums import Identity
 from cop_app.core.geo import to_mercator
-from cop_app.core.picture import Frame, Picture
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.frames import frame_at
 from cop_app.ui.map.symbols import fill_colour
@@ -31,26 +31,6 @@ GROUPS = {  # trail colour groups: the affiliation colours, darkened to read as 
     "neutral": (Identity.NEUTRAL,),
     "unknown": (Identity.UNKNOWN, Identity.PENDING),
 }
-
-
-def history_columns(picture: Picture, frame: Frame, idx: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """(time, lat, lon) history blocks (track x point) for ``frame`` rows ``idx``.
-
-    Reads the Picture's history columns directly (one fancy index for all tracks); the
-    public ``history(key)`` is the fallback, a Python loop per track.
-    """
-    rows = frame.rows[idx]
-    ht = getattr(picture, "_hist_t", None)
-    if ht is not None:
-        return ht[rows], picture._hist_lat[rows], picture._hist_lon[rows]
-    hist = [picture.history(frame.keys[i]) for i in idx.tolist()]
-    width = max((len(h[0]) for h in hist), default=0)
-    out = [np.full((len(hist), width), fill) for fill in (np.inf, np.nan, np.nan)]
-    for r, h in enumerate(hist):
-        for block, col in zip(out, h, strict=True):
-            block[r, : len(col)] = col
-    return out[0], out[1], out[2]
 
 
 def trail_path(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, now_lat: np.ndarray,
@@ -102,6 +82,7 @@ class TrailLayer(pg.GraphicsObject):
         if not self.isVisible():
             return
         picture, t1 = self.hub.picture, self.hub.cursor
+        t0 = t1 - self.minutes * 60.0
         frame = frame_at(self.hub)
         mx, my = to_mercator(frame.lon, frame.lat)
         keep = np.ones(len(frame), bool)
@@ -118,9 +99,8 @@ class TrailLayer(pg.GraphicsObject):
         for name, idents in GROUPS.items():
             idx = np.flatnonzero(keep & np.isin(frame.identity, [int(i) for i in idents]))
             if len(idx):
-                t, lat, lon = history_columns(picture, frame, idx)
-                paths[name] = trail_path(t, lat, lon, frame.lat[idx], frame.lon[idx],
-                                         t1 - self.minutes * 60.0, t1)  # fmt: skip
+                t, lat, lon = picture.history_blocks(frame.rows[idx], t0, t1)
+                paths[name] = trail_path(t, lat, lon, frame.lat[idx], frame.lon[idx], t0, t1)
         self.paths = paths
         self.update()
 
