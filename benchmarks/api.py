@@ -6,6 +6,9 @@ then measures:
 
 - initial sync: a fresh ``Syncer.sync_once()`` into an empty Picture (paging every
   track plus the changes-log catch-up), best and median of R runs (target <= 3 s);
+- history: ``fetch_history`` of the window holding every track's loaded fix (one fix
+  per track) into the synced picture's archive, against the initial sync of the same
+  tracks in the same run (ratio);
 - fan-out: 10 SSE clients, each its own process, follow ``/v1/stream`` while a feeder
   posts position batches at a set rate, then as fast as it can; delivered changes/s
   per client and p50/p99 latency from the server's change time (stamped at ingest)
@@ -31,6 +34,7 @@ from pathlib import Path
 import requests
 from _common import REPO, report
 
+from cop_app.api.history import fetch_history
 from cop_app.api.http import ApiClient
 from cop_app.api.sse import SSEDecoder
 from cop_app.api.sync import Syncer
@@ -182,9 +186,10 @@ def main() -> int:
         try:
             session = requests.Session()
             t0 = time.perf_counter()
+            loaded_at = time.time() - 120
             for first in range(0, args.tracks, BATCH_LINES):
                 n = min(BATCH_LINES, args.tracks - first)
-                ingest(session, url, feeder, sbs(first, n, 0, time.time() - 120))
+                ingest(session, url, feeder, sbs(first, n, 0, loaded_at))
             load_s = time.perf_counter() - t0
 
             runs, counts = [], 0
@@ -196,6 +201,14 @@ def main() -> int:
                 syncer.sync_once()
                 runs.append(time.perf_counter() - t0)
                 counts = len(picture)
+                client.close()
+            history_runs, fixes = [], 0
+            for _ in range(args.repeat):
+                client = ApiClient(url, viewer, timeout=(3, 120))
+                picture.archive.clear()
+                t0 = time.perf_counter()
+                fixes = fetch_history(client, picture, loaded_at - 1, loaded_at + 1).fixes
+                history_runs.append(time.perf_counter() - t0)
                 client.close()
             paced = fan_out(url, viewer, feeder, args.clients, args.tracks, args.rate,
                             args.seconds, batch=max(1, int(args.rate / 10)))  # fmt: skip
@@ -213,6 +226,8 @@ def main() -> int:
         (f"load {args.tracks} tracks via POST /v1/ingest/sbs", f"{load_s:.2f} s", ""),
         (f"initial sync of {counts} tracks, best", f"{best:.2f} s", "target <= 3 s"),
         (f"initial sync, median of {args.repeat}", f"{med:.2f} s", ""),
+        (f"history fetch of {fixes} fixes, median", f"{statistics.median(history_runs):.2f} s",
+         f"{statistics.median(history_runs) / med:.2f}x the initial sync"),
     ]
     for name, r in (("paced", paced), ("flat out", flat)):
         rows += [
@@ -226,6 +241,8 @@ def main() -> int:
     report("api", rows, {
         "tracks": counts, "load_s": round(load_s, 3), "sync_best_s": round(best, 3),
         "sync_median_s": round(med, 3), "sync_runs_s": [round(x, 3) for x in runs],
+        "history_fixes": fixes, "history_median_s": round(statistics.median(history_runs), 3),
+        "history_vs_sync_ratio": round(statistics.median(history_runs) / med, 2),
         "clients": args.clients,
         "paced": {k: (round(v, 2) if isinstance(v, float) else v) for k, v in paced.items()},
         "flat": {k: (round(v, 2) if isinstance(v, float) else v) for k, v in flat.items()},
