@@ -132,10 +132,12 @@ class Pipeline:
         return self.storage.last_seq()
 
     # ---- ingest ----------------------------------------------------------------------
-    def ingest_text(self, fmt: str, text: str | bytes, source: str) -> IngestResult:
+    def ingest_text(self, fmt: str, text: str | bytes, source: str, *,
+                    received: float | None = None) -> IngestResult:  # fmt: skip
         """Parse one raw feed body with ``cop_app.ingest`` and merge what it held.
 
         Raises ValueError for an unknown format; bad input is counted, never raised.
+        ``received``: see ``ingest_updates``.
         """
         parser = make_parser(fmt, source)
         result = IngestResult(fmt)
@@ -153,16 +155,24 @@ class Pipeline:
         result.rejected = parser.stats.rejected
         result.errors = list(parser.stats.errors)
         result.tracks_changed, result.reports_changed, result.seq = self.ingest_updates(
-            updates, source
+            updates, source, received=received
         )
         return result
 
     def ingest_updates(self, updates: Iterable[TrackUpdate | ReportUpdate | ParseError],
-                       source: str) -> tuple[int, int, int]:  # fmt: skip
+                       source: str, *, received: float | None = None,
+                       ) -> tuple[int, int, int]:  # fmt: skip
         """Merge typed updates and persist them in one transaction.
 
         Returns (tracks changed, reports changed, high-water seq). ``source`` names
         the caller for updates that carry none.
+
+        ``received`` (in-process callers only: the scenario's backfill replaying the
+        last day; HTTP and feeds always use the server clock) dates the call instead
+        of now: a new report's "created" trail entry, the stored versions and the
+        history rows' ``received_at``. Retention prunes by ``received_at`` and change
+        time, so a backdated call is pruned that much earlier; the backfill goes back
+        at most a day, well inside the retention period.
         """
         tracks: list[TrackUpdate] = []
         reports: list[ReportUpdate] = []
@@ -189,7 +199,7 @@ class Pipeline:
                     r.fields = {k: v for k, v in r.fields.items() if k != "status"}
             pic.upsert_many(tracks)
             pic.upsert_many(reports)
-            received = now()
+            received = now() if received is None else float(received)
             history = [(u.key, u.time, u.lat, u.lon, received) for u in tracks
                        if u.lat is not None and u.lon is not None]  # fmt: skip
             track_keys = sorted({u.key for u in tracks})
@@ -224,14 +234,22 @@ class Pipeline:
             return self.report_record(update.id)
 
     def transition_report(self, report_id: str, to_status: str | VerificationStatus,
-                          actor: str, rationale: str) -> dict[str, Any]:  # fmt: skip
+                          actor: str, rationale: str, *,
+                          at: float | None = None) -> dict[str, Any]:  # fmt: skip
         """One audited verification step. KeyError if unknown; IllegalTransition
-        (naming the allowed next states) if the mechanism does not allow it."""
+        (naming the allowed next states) if the mechanism does not allow it.
+
+        ``at`` (in-process callers only: the scenario's backfill; the HTTP endpoint
+        keeps the server clock) is when the step was taken, for the trail and the
+        report's ``updated_at``, which the report rules read: a day of steps replayed
+        at start-up must not all look as if they happened now. Backdating is bounded
+        by the caller (the backfill: a day); see ``ingest_updates`` on retention.
+        """
         with self._lock:
             rep = self.picture.report(report_id)
             if rep is None:
                 raise KeyError(report_id)
-            t = now()
+            t = now() if at is None else float(at)
             step = transition(rep.status, VerificationStatus(to_status), actor=actor, time=t,
                               rationale=rationale)  # fmt: skip
             rep.status = step.to_status

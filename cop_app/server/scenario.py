@@ -26,9 +26,9 @@ time or faster.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import logging
-import math
 import threading
 import time
 from collections import Counter
@@ -130,9 +130,15 @@ def _ms(t: float) -> int:
 
 
 class Scenario:
-    """A seeded exercise picture. ``start`` (default: now, rounded down to the minute)
-    only anchors the runner's clock and the temporary zone; emissions depend on the
-    seed and the window alone."""
+    """A seeded exercise picture. ``start`` (default: now, to the millisecond) only
+    anchors the runner's clock and the temporary zone; emissions depend on the seed
+    and the window alone.
+
+    Why not a round minute: at speed 1 the runner plays scenario time ``start + wall
+    time elapsed``, so a start rounded down lagged the server clock by up to 59 s, and
+    every fix arrived that old: a UAV (stale after 30 s) was then stale on arrival,
+    "lost" in the airspace and never inside it.
+    """
 
     def __init__(self, name: str = "ceasefire", seed: int = 0, tracks: int | None = None,
                  start: float | None = None) -> None:  # fmt: skip
@@ -140,7 +146,7 @@ class Scenario:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(NAMES)}")
         self.name, self.seed = name, int(seed)
         self.tracks = DEFAULT_TRACKS if tracks is None else int(tracks)
-        self.start = float(math.floor(timeutil.now() / 60) * 60 if start is None else start)
+        self.start = float(round(timeutil.now(), 3) if start is None else start)
         self.mix = m = Mix.for_tracks(self.tracks)
         # Scale settings are load tests: every transit airframe is then kept airborne
         # (no turnaround on the ground) so that N tracks are N live tracks.
@@ -214,10 +220,12 @@ class Scenario:
 
 # ---- the runner ---------------------------------------------------------------------------
 class Pipeline(Protocol):
-    def ingest_text(self, fmt: str, text: str | bytes, source: str) -> Any: ...
-    def ingest_updates(self, updates: list, source: str) -> Any: ...
-    def transition_report(self, report_id: str, to_status: str, actor: str,
-                          rationale: str) -> Any: ...  # fmt: skip
+    def ingest_text(self, fmt: str, text: str | bytes, source: str, *,
+                    received: float | None = None) -> Any: ...  # fmt: skip
+    def ingest_updates(self, updates: list, source: str, *,
+                       received: float | None = None) -> Any: ...  # fmt: skip
+    def transition_report(self, report_id: str, to_status: str, actor: str, rationale: str,
+                          *, at: float | None = None) -> Any: ...  # fmt: skip
     def put_zones(self, feature_collection: dict[str, Any]) -> Any: ...
 
 
@@ -225,9 +233,11 @@ class ScenarioRunner:
     """Plays a scenario into a pipeline on a daemon thread.
 
     On start: the zones, then the last ``backfill_s`` of track history (thinned to one
-    report a minute per track) and the reports of the last ``reports_backfill_s`` with
-    their verification so far, so the picture is not empty; then every ``tick_s`` of
-    wall time, what the scenario emits over ``tick_s * speed`` of scenario time.
+    report a minute per track, but for the last minute: see ``backfill``) and the
+    reports of the last ``reports_backfill_s`` with their verification so far, each
+    dated when the scenario says it happened, so the picture is not empty; then every
+    ``tick_s`` of wall time, what the scenario emits over ``tick_s * speed`` of
+    scenario time.
     Pipeline errors (a refused transition after a restart on the same database, say)
     are counted in ``stats`` and logged, never fatal.
     """
@@ -241,7 +251,8 @@ class ScenarioRunner:
         self.scenario, self.pipeline = scenario, pipeline
         self.speed, self.tick_s = float(speed), float(tick_s)
         # At scale one minute of history is already a million updates: backfill less.
-        default = 1800.0 if scenario.tracks <= 10 * DEFAULT_TRACKS else 120.0
+        self.small = scenario.tracks <= 10 * DEFAULT_TRACKS
+        default = 1800.0 if self.small else 120.0
         self.backfill_s = default if backfill_s is None else float(backfill_s)
         self.reports_backfill_s = float(reports_backfill_s)
         self.clock = clock
@@ -284,16 +295,41 @@ class ScenarioRunner:
             self.sim_time = now
 
     def backfill(self) -> None:
+        """Zones, track history, then the last day's reports and their steps.
+
+        Thinned history leaves every track's last fix up to a minute old, and rules
+        run at the server clock: each UAV (stale after 30 s) and many aircraft would be
+        stale when live play begins a second later, so "lost" in the airspace with an
+        alert that stays open for the clearing hold. At the default scale the last
+        minute is therefore sent at the feeds' own rates, in the same ingest calls as
+        the thinned part, so no evaluation sees a track's thinned fix alone.
+
+        Reports and steps go one per call, dated with their scenario times: replayed
+        at the server clock, a day of corroborations would all be "news" now.
+        """
         sc = self.scenario
         self._call("zones", self.pipeline.put_zones, sc.zones_geojson())
-        self.dispatch(sc.emissions(sc.start - self.backfill_s, sc.start, domains=("air", "sea"),
-                                   history=True))  # fmt: skip
+        tracks = ("air", "sea")
+        t0 = sc.start - self.backfill_s
+        full = min(HISTORY_STEP_MS / 1000.0, self.backfill_s) if self.small else 0.0
+        self.dispatch(itertools.chain(
+            sc.emissions(t0, sc.start - full, domains=tracks, history=True),
+            sc.emissions(sc.start - full, sc.start, domains=tracks)))  # fmt: skip
         self.dispatch(sc.emissions(self.reports_since, sc.start, domains=("land",),
-                                   reports_since=self.reports_since))  # fmt: skip
+                                   reports_since=self.reports_since), dated=True)  # fmt: skip
 
-    def dispatch(self, emissions: Iterator[Emission] | list[Emission]) -> None:
+    def dispatch(self, emissions: Iterator[Emission] | list[Emission], *,
+                 dated: bool = False) -> None:  # fmt: skip
         """Feed text in one call per format and source, then typed updates, then
-        transitions (a report is always posted long before its first step)."""
+        transitions (a report is always posted long before its first step).
+
+        ``dated``: one call per emission in time order, each stamped with its scenario
+        time (the backfill of reports; cheap, as there are a few hundred a day).
+        """
+        if dated:
+            for e in emissions:
+                self._dated(e)
+            return
         texts: dict[tuple[str, str], list[str]] = {}
         updates: list[DirectUpdates] = []
         steps: list[ReportTransition] = []
@@ -314,9 +350,21 @@ class ScenarioRunner:
             self._call("transition", self.pipeline.transition_report, s.report_id, s.to_status,
                        s.actor, s.rationale)  # fmt: skip
 
-    def _call(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    def _dated(self, e: Emission) -> None:
+        if type(e) is FeedText:
+            result = self._call(e.fmt, self.pipeline.ingest_text, e.fmt, e.text, e.source,
+                                received=e.time)  # fmt: skip
+            self.stats["rejected"] += int(getattr(result, "rejected", 0) or 0)
+        elif type(e) is DirectUpdates:
+            self._call("updates", self.pipeline.ingest_updates, list(e.updates), e.source,
+                       received=e.time)  # fmt: skip
+        else:
+            self._call("transition", self.pipeline.transition_report, e.report_id,
+                       e.to_status, e.actor, e.rationale, at=e.time)  # fmt: skip
+
+    def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            result = fn(*args)
+            result = fn(*args, **kwargs)
         except Exception as exc:
             self.stats[f"{what}_refused"] += 1
             log.debug("scenario %s refused: %s", what, exc)

@@ -377,7 +377,7 @@ class FakePipeline:
         self.calls.append(("zones", str(len(fc["features"]))))
         return 1
 
-    def ingest_text(self, fmt: str, text: str, source: str):
+    def ingest_text(self, fmt: str, text: str, source: str, *, received=None):
         self.calls.append(("text", fmt))
         p = make_parser(fmt, source)
         items = p.feed(text) + p.close()
@@ -385,7 +385,7 @@ class FakePipeline:
         self.errors += [i for i in items if isinstance(i, ParseError)]
         return p.stats
 
-    def ingest_updates(self, updates: list, source: str):
+    def ingest_updates(self, updates: list, source: str, *, received=None):
         self.calls.append(("updates", source))
         for u in updates:
             if isinstance(u, TrackUpdate):
@@ -393,7 +393,8 @@ class FakePipeline:
             elif isinstance(u, ReportUpdate):
                 self.status.setdefault(u.id, VerificationStatus(u.fields["status"]))
 
-    def transition_report(self, report_id: str, to_status: str, actor: str, rationale: str):
+    def transition_report(self, report_id: str, to_status: str, actor: str, rationale: str,
+                          *, at=None):
         self.calls.append(("transition", to_status))
         current = self.status[report_id]  # KeyError for an unknown report, as the server
         if VerificationStatus(to_status) not in allowed_next(current):
