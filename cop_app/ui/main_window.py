@@ -35,6 +35,7 @@ from cop_app.ui.history import HistoryFetcher
 from cop_app.ui.hub import LAYERS, Hub
 from cop_app.ui.map import MapView
 from cop_app.ui.map.alerts_layer import add_alert_layer
+from cop_app.ui.mode_banner import ModeBanner
 from cop_app.ui.panels.alerts import AlertsPanel
 from cop_app.ui.panels.details import DetailsPanel
 from cop_app.ui.panels.layers import SHORTCUTS, LayersPanel
@@ -84,7 +85,10 @@ class MainWindow(QMainWindow):
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setWordWrap(True)  # a long reason must not widen the window
         self.banner.hide()
+        self.mode_banner = ModeBanner(self.hub, self, fetching=lambda: bool(
+            getattr(self, "history", None) and self.history.running))  # fmt: skip
         self.handling = QLabel(handling, self)
         self.handling.setObjectName("handling")
         self.handling.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
         box.setSpacing(0)
         box.addWidget(self.handling)
         box.addWidget(self.banner)
+        box.addWidget(self.mode_banner)
         box.addWidget(self.map, 1)
         self.setCentralWidget(centre)
 
@@ -281,6 +286,10 @@ class MainWindow(QMainWindow):
     def _every_second(self) -> None:
         if self.hub.live:
             self.hub.set_cursor(now())
+        else:
+            self.mode_banner.refresh()  # its "(3 h ago)" moves on
+        if self.banner.isVisible():
+            self._update_banner()  # so does the offline banner's data age
         s = self.session
         self.status.set_connection(s.connection_text(), warn=not (s.live or s.state == "local"))
 

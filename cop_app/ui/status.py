@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from cop_app.core.geo import format_dms, to_mgrs
-from cop_app.core.timeutil import format_dtg, now
+from cop_app.core.timeutil import format_age, format_dtg, now
 
 OFFLINE_PREFIX = "OFFLINE — data as of "
 
@@ -53,8 +53,12 @@ def connection_text(state: str, *, age_s: float | None, data_time: float | None,
     return offline_text(data_time)
 
 
-def offline_text(data_time: float | None) -> str:
-    return OFFLINE_PREFIX + (format_dtg(data_time) if data_time else "— (no data)")
+def offline_text(data_time: float | None, clock: Callable[[], float] = now) -> str:
+    """``OFFLINE — data as of <DTG> (23 h ago)``: the age, because a DTG alone does not
+    say at a glance that the picture is from yesterday (UX.md: ages beside times)."""
+    if not data_time:
+        return OFFLINE_PREFIX + "— (no data)"
+    return f"{OFFLINE_PREFIX}{format_dtg(data_time)} ({format_age(clock() - data_time)})"
 
 
 def counts_text(counts: dict[str, int]) -> str:

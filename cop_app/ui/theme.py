@@ -30,6 +30,8 @@ class Theme:
     map_background: str
     banner_offline: str
     banner_text: str
+    banner_replay: str  # replay / time filter: not the amber of "offline"
+    banner_replay_text: str
 
     @property
     def is_night(self) -> bool:
@@ -40,11 +42,13 @@ NIGHT = Theme(
     name="night", window="#2B2D30", base="#232527", alt_base="#2A2C2F", text="#D6D6D6",
     dim_text="#9A9A9A", highlight="#3D6A99", highlight_text="#FFFFFF", button="#3A3D41",
     map_background="#1F2A33", banner_offline="#8A5A00", banner_text="#FFE9B0",
+    banner_replay="#4A3A80", banner_replay_text="#EDE7FF",
 )  # fmt: skip
 DAY = Theme(
     name="day", window="#ECECEC", base="#FAFAFA", alt_base="#F0F0F0", text="#111111",
     dim_text="#555555", highlight="#2F6DB5", highlight_text="#FFFFFF", button="#E0E0E0",
     map_background="#CFE3F0", banner_offline="#FFB300", banner_text="#1A1A1A",
+    banner_replay="#6A4FC8", banner_replay_text="#FFFFFF",
 )  # fmt: skip
 THEMES = {t.name: t for t in (NIGHT, DAY)}
 
@@ -91,6 +95,8 @@ def style_sheet(theme: Theme) -> str:
     QStatusBar QLabel#clock {{ font-weight: bold; font-family: monospace; }}
     QLabel#banner {{ background: {theme.banner_offline}; color: {theme.banner_text};
                      font-size: 13pt; font-weight: bold; padding: 4px 10px; }}
+    QLabel#mode {{ background: {theme.banner_replay}; color: {theme.banner_replay_text};
+                   font-size: 13pt; font-weight: bold; padding: 4px 10px; }}
     QHeaderView::section {{ background: {theme.button}; color: {theme.text};
                             padding: 3px; border: 0; border-right: 1px solid {theme.window}; }}
     QDockWidget::title {{ background: {theme.button}; padding: 4px; }}

@@ -22,7 +22,7 @@ from cop_app.ui.panels.details import DetailsPanel
 from cop_app.ui.panels.layers import LayersPanel
 from cop_app.ui.panels.reports import ReportsPanel, TransitionDialog
 from cop_app.ui.panels.tracks import TracksPanel
-from cop_app.ui.status import connection_text, counts_text, position_text
+from cop_app.ui.status import connection_text, counts_text, offline_text, position_text
 
 T0 = parse_iso("2026-11-26T10:00:00Z")
 N = 100_000
@@ -223,8 +223,10 @@ def test_layers_panel_and_hub_stay_in_step(qtbot):
 def test_status_texts():
     assert connection_text("live", age_s=3.4, data_time=None) == "LIVE · 3 s"
     assert connection_text("backoff", age_s=12.0, data_time=T0) == "RECONNECTING"
-    assert connection_text("offline", age_s=None, data_time=T0) == \
-        f"OFFLINE — data as of {format_dtg(T0)}"
+    assert connection_text("offline", age_s=None, data_time=T0).startswith(
+        f"OFFLINE — data as of {format_dtg(T0)} (")
+    assert offline_text(T0, clock=lambda: T0 + 23 * 3600 + 59) == \
+        f"OFFLINE — data as of {format_dtg(T0)} (23 h ago)"
     assert connection_text("syncing", age_s=None, data_time=None, progress=(50, 200)) == \
         "SYNCING 25%"
     # UX.md's own example position: 48°35'12"N 037°50'24"E, and 10-digit MGRS
