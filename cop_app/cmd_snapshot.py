@@ -236,21 +236,25 @@ def cache_picture(path: Path) -> Picture:
 
 
 def server_picture(url: str, token_file: Path | None) -> Picture:
+    from cop_app.api.failures import quiet_retry_warnings, transport_problem
     from cop_app.api.http import ApiClient
     from cop_app.api.sync import Syncer
     from cop_app.api.tokens import find_token
     from cop_app.store.cache import PictureCache
 
     token = find_token(token_file, server=url)
-    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        # urllib3 logs each retry; a cron mail wants the one line saying it failed.
-        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     picture = Picture(history_seconds=DEMO_REPORTS_S)
     with tempfile.TemporaryDirectory(prefix="cop-app-snapshot-") as tmp:
         client = ApiClient(url, token)
         cache = PictureCache(Path(tmp) / "cache.sqlite")
         try:
-            Syncer(client, picture, cache).sync_once()
+            # urllib3 logs each retry: the log file keeps them, a cron mail wants the
+            # one line saying what failed.
+            with quiet_retry_warnings():
+                Syncer(client, picture, cache).sync_once()
+        except OSError as exc:  # requests' transport errors
+            log.info("sync from %s failed", url, exc_info=True)
+            raise RuntimeError(f"cannot reach {url}: {transport_problem(exc, url)}") from None
         finally:
             cache.close()
             client.close()

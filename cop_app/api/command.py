@@ -9,6 +9,7 @@ change applied so far and its cursor, so the next run resumes.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import threading
@@ -16,9 +17,12 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from cop_app.api.failures import quiet_retry_warnings, transport_problem
 from cop_app.api.http import ApiClient, ApiError
 from cop_app.api.sync import Change, ConnectionState, Stopped, Syncer
 from cop_app.api.tokens import TokenError, find_token
+
+log = logging.getLogger(__name__)
 
 BAR_WIDTH = 30
 LINE_INTERVAL_S = 5.0
@@ -52,7 +56,10 @@ class Progress:
         self.total: int | None = None
         self.changes = 0
         self.state = ConnectionState.OFFLINE
-        self._last_line = 0.0
+        # A non-TTY stream gets its first line after LINE_INTERVAL_S, not at once: a
+        # run that fails in its first seconds then shows just its error line.
+        self._last_line = time.monotonic()
+        self._drawn = False  # a bar is on the TTY line
 
     def paged(self, done: int, total: int | None) -> None:
         self.done, self.total = done, total
@@ -65,7 +72,8 @@ class Progress:
 
     def state_changed(self, state: ConnectionState) -> None:
         self.state = state
-        self.show(force=True)
+        # Going live or backing off is news; "syncing" at the start is not (yet).
+        self.show(force=state in (ConnectionState.LIVE, ConnectionState.BACKOFF))
 
     def show(self, *, force: bool = False) -> None:
         if self.total:
@@ -78,15 +86,19 @@ class Progress:
         if self.tty:
             self.stream.write("\r" + text + "\x1b[K")
             self.stream.flush()
+            self._drawn = True
         elif force or time.monotonic() - self._last_line >= LINE_INTERVAL_S:
             self._last_line = time.monotonic()
             self.stream.write(text + "\n")
             self.stream.flush()
 
-    def end(self) -> None:
+    def end(self, ok: bool = True) -> None:
+        """Leave the bar on its line after a success; wipe it after a failure, so the
+        error line is the last word and no "0 records" bar sits above it."""
         if self.tty:
-            self.stream.write("\n")
+            self.stream.write("\n" if ok and self._drawn else "\r\x1b[K")
             self.stream.flush()
+        self._drawn = False
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,24 +128,26 @@ def run(args: argparse.Namespace) -> int:
 
     old = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     code = 0
+    failure: str | None = None
     try:
-        if args.follow:
-            syncer.start()
-            while syncer._thread is not None and syncer._thread.is_alive():
-                syncer._thread.join(0.2)
-            if syncer.last_error and not stopped.is_set():
-                code = 1
-        else:
-            syncer.sync_once()
+        with quiet_retry_warnings():
+            if args.follow:
+                syncer.start()
+                while syncer._thread is not None and syncer._thread.is_alive():
+                    syncer._thread.join(0.2)
+                if syncer.last_error and not stopped.is_set():
+                    failure = f"{args.server} stopped the sync: {syncer.last_error}"
+                    code = 1
+            else:
+                syncer.sync_once()
     except Stopped:
         code = 130
     except ApiError as exc:
-        progress.end()
-        err.write(f"cop-app sync: {args.server}: {exc}\n")
+        failure = f"{args.server} answered {exc}"
         code = 1
     except OSError as exc:  # connection refused, TLS failure, DNS: requests' errors are OSErrors
-        progress.end()
-        err.write(f"cop-app sync: cannot reach {args.server}: {exc}\n")
+        log.info("sync from %s failed", args.server, exc_info=True)  # the chain, for the file
+        failure = f"cannot reach {args.server}: {transport_problem(exc, args.server)}"
         code = 1
     finally:
         for s, handler in old.items():
@@ -141,7 +155,13 @@ def run(args: argparse.Namespace) -> int:
         syncer.flush()
         cache.close()
         client.close()
-    progress.end()
+    progress.end(ok=failure is None)
+    if failure is not None:
+        # One line and no summary after it: "0 air, 0 sea ..." would read like success.
+        kept = (f"The cache keeps the {progress.changes} changes synced before the failure"
+                if progress.changes else "Cache unchanged")
+        err.write(f"cop-app sync: {failure}. {kept}: {cache.path}\n")
+        return code
     counts = picture.counts()
     err.write(
         f"cop-app sync: {counts['air']} air, {counts['sea']} sea, {counts['land']} land tracks, "
