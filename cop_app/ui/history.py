@@ -102,7 +102,11 @@ class HistoryFetcher(QObject):
         self.running = None
         if result.spans:
             a, b = result.spans[0][0], result.spans[-1][1]
-            text = f"History {format_dtg(a)}–{format_dtg(b)}: {result.fixes:,} fixes"
+            if result.fixes:
+                text = f"History {format_dtg(a)}–{format_dtg(b)}: {result.fixes:,} fixes"
+            else:  # not a fault: the server keeps history only so far back
+                text = (f"History {format_dtg(a)}–{format_dtg(b)}: the server holds no "
+                        "track fixes in this stretch")
             if result.cancelled:
                 text += " (cancelled; what came is kept)"
             elif not result.complete:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cop_app.core.extent import Extent, bbox_overlaps, padded
 from cop_app.core.timeutil import now
 from cop_app.ui.app import Session, latest_time
 from cop_app.ui.history import HistoryFetcher
@@ -267,6 +268,8 @@ class MainWindow(QMainWindow):
         if data_time is not None and not self.session.live:
             self.hub.set_live(False)
             self.hub.set_cursor(data_time)
+            if self.timeline is not None:  # the saved picture's last hours, not today's
+                self.timeline.set_x_range(data_time - 6 * 3600, data_time + 15 * 60)
         self.reports.refresh()
         self.tracks.refresh()
         self._update_banner()
@@ -383,6 +386,7 @@ class MainWindow(QMainWindow):
         from cop_app.ui.workers import TaskRunner
 
         picture, lock = self.picture, self.picture.lock
+        extent = Extent()  # where the imported data lies, read once the import has ended
 
         def work(state: TaskState) -> list:
             files = list(expand(paths))
@@ -391,6 +395,7 @@ class MainWindow(QMainWindow):
             def sink(items: Any) -> None:
                 state.check()
                 items = list(items)
+                extent.add(items)
                 with lock:
                     picture.upsert_many(items)
 
@@ -412,7 +417,8 @@ class MainWindow(QMainWindow):
             runner.progressed.connect(
                 lambda f, m: (progress.setValue(int(f * 1000)), progress.setLabelText(m)),
                 queued)  # fmt: skip
-        runner.finished.connect(lambda results: self._imported(results, progress), queued)
+        runner.finished.connect(lambda results: self._imported(results, progress, extent),
+                                queued)  # fmt: skip
         runner.failed.connect(lambda e: self._import_ended(f"Import failed: {e}", progress),
                               queued)  # fmt: skip
         runner.cancelled.connect(lambda: self._import_ended("Import cancelled", progress),
@@ -420,7 +426,8 @@ class MainWindow(QMainWindow):
         self.import_task = runner.start()
         return runner
 
-    def _imported(self, results: list, progress: QProgressDialog | None) -> None:
+    def _imported(self, results: list, progress: QProgressDialog | None,
+                  extent: Extent | None = None) -> None:  # fmt: skip
         ok = sum(r.stats.accepted for r in results)
         bad = sum(r.stats.rejected for r in results)
         problems = [f"{Path(r.path).name}: {r.problem}" for r in results if r.problem]
@@ -432,6 +439,10 @@ class MainWindow(QMainWindow):
             if t is not None:  # show the imported capture as it stood at its end
                 self.hub.set_live(False)
                 self.hub.set_cursor(t)
+        box = extent.bbox() if extent is not None else None
+        if box is not None and not bbox_overlaps(box, self.map.visible_bbox()):
+            self.map.set_bbox(*padded(box))  # nothing of it was in view: go to it
+            text += " · view moved to the imported data"
         self._import_ended(text, progress)
 
     def _import_ended(self, text: str, progress: QProgressDialog | None) -> None:

@@ -72,3 +72,25 @@ def test_scripted_demo_saves_a_screenshot_and_quits(tmp_path):
     img = QImage(str(png))
     assert not img.isNull() and img.width() >= 800
     assert "demo server http://127.0.0.1:" in proc.stderr
+
+
+def test_an_import_outside_the_view_moves_the_view_to_it(qtbot, tmp_path):
+    baltic = tmp_path / "baltic.sbs"
+    lines = [f"MSG,3,1,1,{0x4B0000 + k:06X},1,2026/11/26,03:00:00.000,2026/11/26,"
+             f"03:00:00.000,,30000,,,{55.0 + 0.1 * k:.5f},{17.0 + 0.1 * k:.5f},,,0,0,0,0"
+             for k in range(5)]  # fmt: skip
+    baltic.write_text("\n".join(lines) + "\n")
+    win = window(qtbot, tmp_path)
+    win.map.set_bbox(30.0, 44.0, 40.0, 50.0)  # Ukraine: nothing of the capture in view
+    win.import_files([baltic], dialog=False)
+    qtbot.waitUntil(lambda: "Imported" in win.status.currentMessage(), timeout=60_000)
+    assert "view moved to the imported data" in win.status.currentMessage()
+    w, s, e, n = win.map.visible_bbox()
+    assert w <= 17.0 and e >= 17.4 and s <= 55.0 and n >= 55.4
+    # a second import of data already in view leaves the view alone
+    before = win.map.visible_bbox()
+    win.import_files([baltic], dialog=False)
+    qtbot.waitUntil(lambda: win.import_task.done.is_set(), timeout=60_000)
+    qtbot.waitUntil(lambda: "view moved" not in win.status.currentMessage(), timeout=10_000)
+    assert win.map.visible_bbox() == before
+    win.close()
