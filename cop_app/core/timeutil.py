@@ -74,12 +74,17 @@ def parse_dtg(text: str) -> float:
 
 
 def format_age(seconds: float) -> str:
-    """Human age beside an absolute time: ``12 s ago``, ``3 min ago``, ``2 h ago``."""
-    s = max(0.0, seconds)
+    """Human age beside an absolute time: ``12 s ago``, ``3 min ago``, ``2 h ago``; a
+    time still ahead (a stale time, a cursor past the clock) reads ``in 26 s``. Less
+    than a second ahead is clock jitter and reads ``0 s ago``."""
+    ahead = seconds <= -1.0
+    s = max(0.0, -seconds if ahead else seconds)
     if s < 60:
-        return f"{int(s)} s ago"
-    if s < 3600:
-        return f"{int(s // 60)} min ago"
-    if s < 86400 * 2:
-        return f"{int(s // 3600)} h ago"
-    return f"{int(s // 86400)} d ago"
+        span = f"{int(s)} s"
+    elif s < 3600:
+        span = f"{int(s // 60)} min"
+    elif s < 86400 * 2:
+        span = f"{int(s // 3600)} h"
+    else:
+        span = f"{int(s // 86400)} d"
+    return f"in {span}" if ahead else f"{span} ago"

@@ -21,7 +21,7 @@ from cop_app.ui.panels.alerts import AlertsPanel
 from cop_app.ui.panels.details import DetailsPanel
 from cop_app.ui.panels.layers import LayersPanel
 from cop_app.ui.panels.reports import ReportsPanel, TransitionDialog
-from cop_app.ui.panels.tracks import TracksPanel
+from cop_app.ui.panels.tracks import C_DOMAIN, C_NAME, C_SPEED, TracksPanel
 from cop_app.ui.status import connection_text, counts_text, offline_text, position_text
 
 T0 = parse_iso("2026-11-26T10:00:00Z")
@@ -63,22 +63,23 @@ def test_tracks_table_holds_100k_rows_and_sorts_searches_filters(qtbot, picture_
     m = panel.model
     assert m.rowCount() == N
     assert build_s < 2.0, f"first refresh of 100k rows took {build_s:.2f} s"
-    # sort by speed: the shown column reads in ascending order
-    m.sort(5, Qt.SortOrder.AscendingOrder)
-    shown = [float(m.index(r, 5).data()) for r in range(0, N, N // 50)]
+    # sort by speed: the shown column reads in ascending order ("123 kn")
+    speed = lambda r: float(m.index(r, C_SPEED).data().removesuffix(" kn"))  # noqa: E731
+    m.sort(C_SPEED, Qt.SortOrder.AscendingOrder)
+    shown = [speed(r) for r in range(0, N, N // 50)]
     assert shown == sorted(shown)
-    m.sort(5, Qt.SortOrder.DescendingOrder)
-    assert float(m.index(0, 5).data()) >= float(m.index(N - 1, 5).data())
+    m.sort(C_SPEED, Qt.SortOrder.DescendingOrder)
+    assert speed(0) >= speed(N - 1)
     # text search on the callsign
     panel.search.setText("cs01234")
-    assert sorted(m.index(r, 3).data() for r in range(m.rowCount())) == [
+    assert sorted(m.index(r, C_NAME).data() for r in range(m.rowCount())) == [
         f"CS{i:06d}" for i in range(12340, 12350)]
     panel.search.setText("")
     # domain filter: untick AIR and SEA, only LAND rows remain (a third)
     panel.domain_boxes[Domain.AIR].setChecked(False)
     panel.domain_boxes[Domain.SEA].setChecked(False)
     assert m.rowCount() == N // 3
-    assert {m.index(r, 1).data() for r in range(0, m.rowCount(), 97)} == {"LAND"}
+    assert {m.index(r, C_DOMAIN).data() for r in range(0, m.rowCount(), 97)} == {"LAND"}
     for box in panel.domain_boxes.values():
         box.setChecked(True)
     # identity filter: hostile group = hostile, suspect, joker, faker (4 of 9 codes)

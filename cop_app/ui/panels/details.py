@@ -14,39 +14,50 @@ import numpy as np
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from cop_app.core.entities import LandReport, Track
+from cop_app.core.enums import Domain
 from cop_app.core.geo import format_dms, to_mgrs
 from cop_app.core.timeutil import format_age, format_dtg, format_iso, now
 from cop_app.ui.hub import Hub
+from cop_app.ui.panels.readout import altitude_both, bearing_text, speed_text, squawk_text
 
 MAX_SHOWN = 20
+ALARM = "#E53935"  # the squawk line's red, as tar1090 and the map label draw it
 
 
-def _when(t: float | None) -> str:
+class _Html(str):
+    """Already-escaped markup."""
+
+
+def _nobr(text: str) -> str:
+    """One unbreakable token: a narrow dock scrolls rather than split a DTG or an id
+    ("260151ZNO" / "V26" reads as two wrong values)."""
+    return f'<span style="white-space:nowrap">{html.escape(text)}</span>'
+
+
+def _when(t: float | None, ref: float | None = None) -> _Html:
+    """DTG and age ("in 26 s" for a time still ahead), then ISO on its own line."""
     if t is None or not math.isfinite(t):
-        return "—"
-    return f"{format_dtg(t)} ({format_iso(t)}, {format_age(now() - t)})"
+        return _Html("—")
+    age = format_age((now() if ref is None else ref) - t)
+    return _Html(f"{_nobr(format_dtg(t))} {_nobr(f'({age})')}<br>{_nobr(format_iso(t))}")
 
 
-def _where(lat: float | None, lon: float | None) -> str:
+def _where(lat: float | None, lon: float | None) -> _Html:
     if lat is None or lon is None or math.isnan(lat):
-        return "—"
+        return _Html("—")
     try:
         grid = to_mgrs(lat, lon)
     except Exception:
         grid = ""
-    return f"{format_dms(lat, lon)}<br>{html.escape(grid)}"
+    return _Html(f"{_nobr(format_dms(lat, lon))}<br>{_nobr(grid)}")
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
     out = []
     for name, value in pairs:
         text = value if isinstance(value, _Html) else html.escape(_plain(value))
-        out.append(f"<tr><td><b>{html.escape(name)}</b></td><td>{text}</td></tr>")
+        out.append(f"<tr><td><b>{_nobr(name)}</b></td><td>{text}</td></tr>")
     return "<table cellspacing=2 cellpadding=2>" + "".join(out) + "</table>"
-
-
-class _Html(str):
-    """Already-escaped markup."""
 
 
 def _plain(value: Any) -> str:
@@ -61,41 +72,68 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray]) -> str:
+def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
+               ref: float | None = None) -> str:  # fmt: skip
+    """``ref`` is the time ages count from (the replay cursor; now when live)."""
     t, _lat, _lon = history
     span = (f"{len(t)} fixes, {format_dtg(float(t[0]))} – {format_dtg(float(t[-1]))}"
             if len(t) else "no fixes kept")  # fmt: skip
-    head = [
-        ("Track", track.id), ("Domain", track.domain.label.upper()),
-        ("Identity", track.identity.label.replace("_", " ")), ("Callsign", track.callsign),
-        ("Position", _Html(_where(track.lat, track.lon))), ("Last report", _when(track.time)),
-        ("Stale at", _when(track.stale_at)), ("Speed kn", track.speed_kn),
-        ("Course °T", track.course_deg), ("Heading °T", track.heading_deg),
-        ("Sources", list(track.sources)), ("History", span),
+    f = track.fields
+    name = ("Callsign", track.callsign) if track.domain is Domain.AIR else (
+        "Name", f.get("name") or track.callsign)
+    head: list[tuple[str, Any]] = [
+        ("Track", _Html(_nobr(track.id))), ("Domain", track.domain.label.upper()),
+        ("Identity", track.identity.label.replace("_", " ")), name,
+    ]
+    squawk = squawk_text(f)
+    if squawk:
+        alarm = any(w in squawk for w in ("HIJACK", "NORDO", "EMERGENCY"))
+        text = _nobr(squawk)
+        head.append(("Squawk", _Html(f'<b style="color:{ALARM}">{text}</b>' if alarm
+                                     else text)))  # fmt: skip
+    alt = getattr(track, "altitude_ft", None)
+    if alt is not None or track.domain is Domain.AIR:
+        head.append(("Altitude", altitude_both(alt) or None))
+    if f.get("nav_status_text") or getattr(track, "nav_status_text", None):
+        head.append(("Nav status", f.get("nav_status_text") or track.nav_status_text))
+    head += [
+        ("Speed", speed_text(track.speed_kn) or None),
+        ("Course", bearing_text(track.course_deg) or None),
+        ("Heading", bearing_text(track.heading_deg) or None),
+        ("Position", _where(track.lat, track.lon)), ("Last report", _when(track.time, ref)),
+        ("Stale", _when(track.stale_at, ref)), ("Sources", list(track.sources)),
+        ("History", span),
     ]  # fmt: skip
-    fields = sorted((k, v) for k, v in track.fields.items() if k != "callsign")
-    return (f"<h3>{html.escape(track.id)}</h3>" + _rows(head)
+    fields = sorted((k, v) for k, v in f.items() if k != "callsign")
+    return (f"<h3>{_nobr(track.id)}</h3>" + _rows(head)
             + "<h4>All fields</h4>" + _rows(fields))  # fmt: skip
 
 
-def report_html(rep: LandReport) -> str:
+def step_text(from_status: Any, to_status: Any) -> str:
+    """A trail step in words: the first step is the report's creation."""
+    a, b = (str(getattr(v, "value", v)).replace("_", " ") for v in (from_status, to_status))
+    return f"created as {b}" if a == b else f"{a} → {b}"
+
+
+def report_html(rep: LandReport, ref: float | None = None) -> str:
     head = [
-        ("Report", rep.id), ("Title", rep.title), ("Status", rep.status.value.replace("_", " ")),
-        ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time)),
+        ("Report", _Html(_nobr(rep.id))), ("Title", rep.title),
+        ("Status", rep.status.value.replace("_", " ")),
+        ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time, ref)),
         ("Location", _Html(_where(rep.lat, rep.lon))), ("Reliability", rep.reliability),
         ("Credibility", rep.credibility), ("Perception", rep.perception), ("Count", rep.count),
         ("Sources", list(rep.sources)), ("Text", rep.text),
     ]  # fmt: skip
     trail = "".join(
-        f"<tr><td>{html.escape(format_dtg(s.time))}</td>"
-        f"<td>{html.escape(s.from_status.value)} → {html.escape(s.to_status.value)}</td>"
+        f"<tr><td>{_nobr(format_dtg(s.time))}</td>"
+        f"<td>{html.escape(step_text(s.from_status, s.to_status))}</td>"
         f"<td>{html.escape(s.actor)}</td><td>{html.escape(s.rationale)}</td></tr>"
         for s in rep.trail)  # fmt: skip
     trail_html = (f"<table cellspacing=2 cellpadding=2><tr><th>When</th><th>Step</th>"
                   f"<th>By</th><th>Rationale</th></tr>{trail}</table>" if trail
                   else "<p>No verification steps yet.</p>")  # fmt: skip
     fields = sorted(rep.fields.items())
-    return (f"<h3>{html.escape(rep.id)}</h3>" + _rows(head) + "<h4>Verification trail</h4>"
+    return (f"<h3>{_nobr(rep.id)}</h3>" + _rows(head) + "<h4>Verification trail</h4>"
             + trail_html + ("<h4>All fields</h4>" + _rows(fields) if fields else ""))  # fmt: skip
 
 
@@ -123,15 +161,16 @@ class DetailsPanel(QWidget):
         picture = self.hub.picture
         ids = sorted(self.hub.selection)
         parts = []
+        ref = None if self.hub.live else self.hub.cursor  # ages as of the replayed time
         with picture.lock:
             for rid in ids[:MAX_SHOWN]:
                 track = picture.track(rid)
                 if track is not None:
-                    parts.append(track_html(track, picture.history(rid)))
+                    parts.append(track_html(track, picture.history(rid), ref))
                     continue
                 rep = picture.report(rid)
                 if rep is not None:
-                    parts.append(report_html(rep))
+                    parts.append(report_html(rep, ref))
         if len(ids) > MAX_SHOWN:
             parts.append(f"<p>… and {len(ids) - MAX_SHOWN} more selected</p>")
         self.browser.setHtml("<hr>".join(parts) or "<p>Nothing selected. Click a track or a "

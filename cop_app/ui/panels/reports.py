@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,7 @@ from cop_app.core.timeutil import format_dtg, format_iso
 from cop_app.core.verification import VerificationStatus, allowed_next
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels._table import ColumnsModel, Index
+from cop_app.ui.panels.chips import CHIP_ROLE, ChipDelegate
 from cop_app.ui.workers import run_task
 
 COLUMNS = ("Report", "Status", "Event type", "Time (UTC)", "DTG", "Location (MGRS)",
@@ -90,10 +91,8 @@ class ReportsModel(ColumnsModel):
             return self._text(rep, c)
         if role == SORT_ROLE:
             return (rep.time or 0.0) if c in (3, 4) else self._text(rep, c)
-        if role == Qt.ItemDataRole.BackgroundRole and c == 1:
-            return QBrush(QColor(status_colour(rep.status.value)))
-        if role == Qt.ItemDataRole.ForegroundRole and c == 1:
-            return QBrush(QColor("#111111"))  # dark text on every status colour
+        if role == CHIP_ROLE and c == 1:  # a chip at night, a fill by day (chips.py)
+            return status_colour(rep.status.value)
         if role == Qt.ItemDataRole.FontRole and rep.status.value in HIDDEN_BY_DEFAULT:
             font = QFont()
             font.setStrikeOut(True)
@@ -180,6 +179,9 @@ class ReportsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # ids keep both ends
+        self.table.setItemDelegateForColumn(1, ChipDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(
@@ -197,6 +199,13 @@ class ReportsPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.refresh)
+        # The replay cursor: at 3600x it moves every tick; one refresh per 250 ms at
+        # most (the timer is not restarted, so a steady stream cannot starve it), and
+        # the rows are only rebuilt when the set shown changes.
+        self._cursor_timer = QTimer(self)
+        self._cursor_timer.setSingleShot(True)
+        self._cursor_timer.setInterval(250)
+        self._cursor_timer.timeout.connect(lambda: self.refresh(only_if_changed=True))
         self._selecting = False
         self.status.currentTextChanged.connect(lambda _: self.refresh())
         self.etype.currentTextChanged.connect(lambda _: self.refresh())
@@ -204,15 +213,32 @@ class ReportsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._rows_selected)
         hub.pictureChanged.connect(lambda ch: ch.reports and self._timer.start())
         hub.windowChanged.connect(lambda _w: self.refresh())
+        hub.liveChanged.connect(lambda _live: self.refresh())
+        hub.cursorChanged.connect(self._cursor_moved)
         hub.selectionChanged.connect(self._show_selection)
         self.refresh()
 
+    def _cursor_moved(self, _t: float) -> None:
+        if self.time_range() != (None, None) and self.hub.window is None and (
+                not self._cursor_timer.isActive()):  # fmt: skip
+            self._cursor_timer.start()
+
     # ---- content ---------------------------------------------------------------------
-    def refresh(self) -> None:
-        picture, window = self.hub.picture, self.hub.window
+    def time_range(self) -> tuple[float | None, float | None]:
+        """As the map's report layer (ReportLayer.time_range): the brushed window wins;
+        replaying lists what was known up to the cursor; live lists everything."""
+        if self.hub.window is not None:
+            return self.hub.window
+        if self.hub.live:
+            return None, None
+        return None, self.hub.cursor
+
+    def refresh(self, only_if_changed: bool = False) -> None:
+        picture = self.hub.picture
+        start, end = self.time_range()
         with picture.lock:
-            reps = (picture.reports_in(start=window[0], end=window[1]) if window
-                    else picture.reports())  # fmt: skip
+            reps = (picture.reports() if start is None and end is None
+                    else picture.reports_in(start=start, end=end))  # fmt: skip
         choice = self.status.currentText()
         if choice == ACTIVE:
             reps = [r for r in reps if r.status.value not in HIDDEN_BY_DEFAULT]
@@ -221,6 +247,8 @@ class ReportsPanel(QWidget):
         if self.etype.currentText() != ALL_TYPES:
             reps = [r for r in reps if r.event_type.value.replace("_", " ") ==
                     self.etype.currentText()]  # fmt: skip
+        if only_if_changed and [r.id for r in reps] == [r.id for r in self.model.reports]:
+            return  # the cursor moved but the same reports are shown: keep scroll and rows
         self.model.set_reports(reps)
         self._show_selection(self.hub.selection)
 

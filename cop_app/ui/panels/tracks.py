@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,9 +35,15 @@ from cop_app.core.picture import Frame, Picture, PictureChange
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels._table import ColumnsModel, Index
+from cop_app.ui.panels.readout import altitude_text, bearing_text, speed_text, squawk_text
 
-COLUMNS = ("Track", "Domain", "Identity", "Name / callsign", "Position (MGRS)", "Speed kn",
-           "Course", "Alt ft", "Last report")  # fmt: skip
+# Ordered by use (trial finding 14): who it is, what it is, how fresh, then the
+# numbers; the raw id last (it is in every row's tooltip and the Details dock).
+COLUMNS = ("Name / callsign", "Identity", "Age", "Alt / FL", "Speed", "Course", "Squawk",
+           "Position (MGRS)", "Last report", "Domain", "Track")  # fmt: skip
+C_NAME, C_IDENTITY, C_AGE, C_ALT, C_SPEED, C_COURSE, C_SQUAWK, C_POS, C_TIME, C_DOMAIN, \
+    C_TRACK = range(len(COLUMNS))
+NUMERIC = frozenset({C_ALT, C_SPEED, C_COURSE})
 Id = Identity
 IDENTITY_GROUPS: dict[str, frozenset[int]] = {
     "All identities": frozenset(int(i) for i in Identity),
@@ -66,8 +73,9 @@ class TracksModel(ColumnsModel):
         self.identities: frozenset[int] = IDENTITY_GROUPS["All identities"]
         self.text = ""
         self.bbox: tuple[float, float, float, float] | None = None
-        self.sort_column, self.sort_order = 0, Qt.SortOrder.AscendingOrder
+        self.sort_column, self.sort_order = C_NAME, Qt.SortOrder.AscendingOrder
         self._labels: dict[str, str] = {}
+        self._squawks: dict[str, str] = {}
         self._key_pos: dict[str, int] | None = None
 
     # ---- content ---------------------------------------------------------------------
@@ -84,6 +92,7 @@ class TracksModel(ColumnsModel):
     def forget(self, change: PictureChange) -> None:
         for key in change.tracks:
             self._labels.pop(key, None)
+            self._squawks.pop(key, None)
 
     def label(self, key: str) -> str:
         label = self._labels.get(key)
@@ -98,6 +107,16 @@ class TracksModel(ColumnsModel):
             label = str(f.get(first) or f.get(second) or "").strip()
             self._labels[key] = label
         return label
+
+    def squawk(self, key: str) -> str:
+        """``7700 EMERGENCY`` or the code; cached like the label (attributes only)."""
+        text = self._squawks.get(key)
+        if text is None:
+            with self.picture.lock:
+                state = self.picture.track_state(key)
+            text = squawk_text(state.fields) if state is not None else ""
+            self._squawks[key] = text
+        return text
 
     def labels(self) -> np.ndarray:
         return np.array([self.label(k) for k in self.frame.keys], dtype=object)
@@ -125,12 +144,18 @@ class TracksModel(ColumnsModel):
 
     def _sort_key(self, column: int) -> np.ndarray:
         f = self.frame
-        if column == 0:
+        if column == C_TRACK:
             return np.array(f.keys, dtype=object)
-        if column == 3:
-            return np.array([s.lower() for s in self.labels()], dtype=object)
-        arrays = {1: f.domain, 2: f.identity, 4: f.lat, 5: f.speed_kn, 6: f.course_deg,
-                  7: f.altitude_ft, 8: f.time}  # fmt: skip
+        if column == C_NAME:
+            return np.array([(s or k).lower() for s, k in zip(self.labels(), f.keys,
+                                                               strict=True)], dtype=object)
+        if column == C_SQUAWK:  # emergencies first, then codes, blanks last
+            return np.array([_squawk_rank(self.squawk(k)) for k in f.keys], dtype=object)
+        if column == C_AGE:  # youngest first
+            return -f.time
+        arrays = {C_DOMAIN: f.domain, C_IDENTITY: f.identity, C_POS: f.lat,
+                  C_SPEED: f.speed_kn, C_COURSE: f.course_deg, C_ALT: f.altitude_ft,
+                  C_TIME: f.time}  # fmt: skip
         col = arrays.get(column, f.time)
         # NaN sorts last in argsort; keep it so (missing values at the end).
         return col
@@ -163,34 +188,50 @@ class TracksModel(ColumnsModel):
         f, c = self.frame, index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(f, i, c)
-        if role == Qt.ItemDataRole.ToolTipRole and c == 4:
-            return format_dms(float(f.lat[i]), float(f.lon[i]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in (5, 6, 7):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if c == C_POS:
+                return format_dms(float(f.lat[i]), float(f.lon[i]))
+            return f.keys[i]  # the full id, whatever the column elides
+        if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and c == C_SQUAWK and " " in self.squawk(
+                f.keys[i]):  # fmt: skip
+            return QColor(ALARM)  # a named emergency: red text, the words say which
         return None
 
     def _text(self, f: Frame, i: int, c: int) -> str:
-        if c == 0:
+        if c == C_TRACK:
             return f.keys[i]
-        if c == 1:
+        if c == C_DOMAIN:
             return Domain(int(f.domain[i])).label.upper()
-        if c == 2:
+        if c == C_IDENTITY:
             return Identity(int(f.identity[i])).label.replace("_", " ")
-        if c == 3:
-            return self.label(f.keys[i])
-        if c == 4:
+        if c == C_NAME:
+            return self.label(f.keys[i]) or f.keys[i]  # no name yet: the id says who
+        if c == C_SQUAWK:
+            return self.squawk(f.keys[i])
+        if c == C_POS:
             try:
                 return to_mgrs(float(f.lat[i]), float(f.lon[i]))
             except Exception:  # outside the MGRS band (polar): DMS instead
                 return format_dms(float(f.lat[i]), float(f.lon[i]))
-        value = {5: f.speed_kn, 6: f.course_deg, 7: f.altitude_ft}.get(c)
-        if value is not None:
-            v = float(value[i])
-            if np.isnan(v):
-                return ""
-            return f"{v:03.0f}" if c == 6 else f"{v:,.0f}" if c == 7 else f"{v:.1f}"
+        if c == C_SPEED:
+            return speed_text(f.speed_kn[i])
+        if c == C_COURSE:
+            return bearing_text(f.course_deg[i])
+        if c == C_ALT:
+            return altitude_text(f.altitude_ft[i])
         t = float(f.time[i])
-        return f"{format_dtg(t)} · {format_age(f.t - t)}" if np.isfinite(t) else ""
+        if not np.isfinite(t):
+            return ""
+        return format_age(f.t - t) if c == C_AGE else format_dtg(t)
+
+
+ALARM = "#E53935"
+
+
+def _squawk_rank(text: str) -> str:
+    return f"{0 if ' ' in text else 1 if text else 2}{text}"
 
 
 def _frame_at(hub: Hub) -> Frame:
@@ -228,11 +269,12 @@ class TracksPanel(QWidget):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(C_NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # ids keep both ends
         vh = self.table.verticalHeader()
         vh.setVisible(False)
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: 100k stay cheap

@@ -1,0 +1,124 @@
+"""How the panels spell a value for an officer (UX.md): knots, three-digit true
+bearings, flight levels, squawk names, ages in both directions, rule names and alert
+messages in plain words. Plain functions, no Qt, so the tables, Details and tests
+share one wording.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from cop_app.core.enums import EMERGENCY_SQUAWKS, EventType
+from cop_app.core.timeutil import format_age, format_dtg, parse_iso
+from cop_app.core.verification import VerificationStatus
+
+# Flight levels at and above this altitude, feet below. The map's track labels switch
+# at 6,000 ft (cop_app/ui/map/tracks.py), so the tables and Details say the same thing
+# the officer reads beside the symbol.
+TRANSITION_ALT_FT = 6000.0
+
+RULE_WORDS = {
+    "air_zone_entry": "Air zone entry", "ceasefire_crossing": "Ceasefire line crossed",
+    "emergency_squawk": "Emergency squawk", "restricted_area_entry": "Restricted area entry",
+    "corridor_departure": "Left corridor", "corridor_loiter": "Loitering in corridor",
+    "ais_gap": "AIS gap", "impossible_jump": "Impossible jump", "lost_in_zone": "Lost in zone",
+    "report_in_zone": "Report in zone", "report_corroborated": "Report corroborated",
+    "report_verified": "Report verified",
+}  # fmt: skip
+# ISO 8601 UTC times as the server writes them into messages (format_iso).
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+# Enum values the rules write raw ("mine_uxo report corroborated").
+_SNAKE = {v.value: v.value.replace("_", " ")
+          for v in (*EventType, *VerificationStatus) if "_" in v.value}  # fmt: skip
+_SNAKE_RE = re.compile(r"\b(" + "|".join(map(re.escape, sorted(_SNAKE, key=len,
+                                                                reverse=True))) + r")\b")
+
+
+def _finite(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def speed_text(kn: Any) -> str:
+    """Whole knots; one decimal below 10 kn, where a drifting or slow target's speed
+    still says something (0.4 kn is not 0)."""
+    v = _finite(kn)
+    if v is None:
+        return ""
+    return f"{v:.1f} kn" if abs(v) < 9.95 else f"{v:.0f} kn"
+
+
+def bearing_text(deg: Any) -> str:
+    """True bearings 000-359, three digits (UX.md); 359.6 rounds to 000, not 360."""
+    v = _finite(deg)
+    if v is None:
+        return ""
+    return f"{round(v) % 360:03d}°T"
+
+
+def altitude_text(ft: Any) -> str:
+    """``FL390`` at and above the transition altitude, ``4,500 ft`` below."""
+    v = _finite(ft)
+    if v is None:
+        return ""
+    if v >= TRANSITION_ALT_FT:
+        return f"FL{round(v / 100):03d}"
+    return f"{round(v):,} ft"
+
+
+def altitude_both(ft: Any) -> str:
+    """``FL390 (39,000 ft)``: the level and the feet behind it."""
+    v = _finite(ft)
+    if v is None:
+        return ""
+    level = altitude_text(v)
+    return f"{level} ({round(v):,} ft)" if level.startswith("FL") else level
+
+
+def squawk_text(fields: dict[str, Any]) -> str:
+    """``7700 EMERGENCY`` (tar1090's names for 7500/7600/7700); a flagged emergency
+    without one of those codes still says EMERGENCY."""
+    raw = fields.get("squawk")
+    code = str(raw).strip() if raw not in (None, "") else ""
+    name = EMERGENCY_SQUAWKS.get(code)
+    if name is None and fields.get("emergency") and str(fields["emergency"]).lower() not in (
+            "0", "false", "none", "no"):  # fmt: skip
+        name = "EMERGENCY"
+    return " ".join(p for p in (code, name or "") if p)
+
+
+def age_text(seconds: float) -> str:
+    """``26 s ago`` or, for a time still ahead, ``in 26 s``."""
+    return format_age(seconds)
+
+
+def rule_text(rule: Any) -> str:
+    rule = str(rule or "")
+    return RULE_WORDS.get(rule, rule.replace("_", " ").capitalize())
+
+
+def message_text(message: Any) -> str:
+    """The server's alert message as an officer reads it: ISO times as DTG, enum
+    values in words (the record keeps the exact text; this is for display only)."""
+
+    def dtg(m: re.Match[str]) -> str:
+        try:
+            return format_dtg(parse_iso(m.group(0)))
+        except ValueError:
+            return m.group(0)
+
+    text = _ISO.sub(dtg, str(message or ""))
+    return _SNAKE_RE.sub(lambda m: _SNAKE[m.group(0)], text)
+
+
+def elide_middle(text: str, keep: int = 18) -> str:
+    """``cot:CF-UA…0007``: both ends of a long id stay (they tell ids apart)."""
+    if len(text) <= keep:
+        return text
+    head = (keep - 1) // 2
+    return f"{text[:head]}…{text[-(keep - 1 - head):]}"
