@@ -4,13 +4,16 @@ and the filter an officer sets. Severity is always spelled out, never colour alo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from cop_app.api.records import wire_time
+from cop_app.core.enums import Domain
 from cop_app.core.timeutil import format_dtg
+from cop_app.ui.panels.readout import message_text
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: len(SEVERITIES) - k for k, name in enumerate(SEVERITIES)}
@@ -67,8 +70,8 @@ def trail_text(alert: dict[str, Any]) -> str:
         t = wire_time(step.get("time"))
         line = f"{format_dtg(t) if t is not None else '—'}  {step.get('action', '?')}  " \
                f"{step.get('actor', '?')}"
-        if step.get("note"):
-            line += f" — {step['note']}"
+        if step.get("note"):  # the "raised" step repeats the server's message
+            line += f" — {message_text(step['note'])}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -83,6 +86,7 @@ class AlertFilter:
     severity: str = ""
     rule: str = ""
     text: str = ""
+    shown: Callable[[dict[str, Any]], str] | None = None  # the row's words, searched too
 
     def accepts(self, alert: dict[str, Any]) -> bool:
         state = str(alert.get("state", "new"))
@@ -98,9 +102,30 @@ class AlertFilter:
         if self.text:
             hay = " ".join(str(alert.get(k) or "") for k in ("subject", "rule", "message",
                                                              "zone", "id"))  # fmt: skip
+            if self.shown is not None:
+                hay += " " + self.shown(alert)
             if self.text.lower() not in hay.lower():
                 return False
         return True
+
+
+def subject_text(picture: Any, subject: str) -> str:
+    """The subject as an officer names it: an aircraft's callsign, a ship's name (from
+    the track's attributes), else the id without its scheme (``cot:CF-UAV-0007`` ->
+    ``CF-UAV-0007``); a report keeps its id. The full id goes in the tooltip."""
+    if not subject:
+        return ""
+    if picture is None:
+        return subject
+    with picture.lock:
+        state = picture.track_state(subject)
+    if state is None:
+        return subject
+    f = state.fields
+    first, second = ("callsign", "name") if state.domain is Domain.AIR else ("name",
+                                                                              "callsign")
+    name = str(f.get(first) or f.get(second) or "").strip()
+    return name or subject.split(":", 1)[-1]
 
 
 def subject_position(picture: Any, subject: str,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,12 +30,26 @@ from PySide6.QtWidgets import (
 )
 
 from cop_app.api.records import wire_time
-from cop_app.core.timeutil import format_dtg
+from cop_app.core.timeutil import format_age, format_dtg, format_iso, now
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels import alert_rows as ar
+from cop_app.ui.panels.chips import CHIP_ROLE, ChipDelegate, ElideRightDelegate
+from cop_app.ui.panels.readout import message_text, rule_text
 from cop_app.ui.workers import run_task
 
+# Model (logical) columns; rows() reads them in this order.
 COLUMNS = ("Time", "Severity", "Rule", "Subject", "State", "Acknowledged", "Message")
+# What the officer sees left to right (trial finding 7): how bad, who, what happened
+# ("Alert": the rule in words, then the message), so all three are in view at the
+# default dock width (~400 px); then when (a whole DTG), state and who acknowledged.
+# The list is newest first and the selected alert reads in full, DTG included, under
+# the table. The bare Rule column is hidden: its words lead the Alert text and the
+# rule filter offers them.
+VISUAL_ORDER = ("Severity", "Subject", "Message", "Time", "State", "Acknowledged", "Rule")
+HEADERS = {"Message": "Alert"}
+SUBJECT_MAX_PX = 110  # a long name elides in the middle; the tooltip has the full id
+MESSAGE_MAX_PX = 320
+GOTO_SPAN_KM = 25.0  # "Go to": the subject with its surroundings (zone edge, towns)
 SEVERITY_COLOURS = ar.SEVERITY_COLOURS
 STATE_CHOICES = (("Open", "open"), ("All", "all"), ("New", "new"),
                  ("Acknowledged", "acknowledged"), ("Snoozed", "snoozed"),
@@ -99,11 +112,23 @@ class AlertsPanel(QWidget):
             filters.addWidget(w, 1)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([HEADERS.get(c, c) for c in COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # ids keep both ends
+        self.table.setItemDelegateForColumn(COLUMNS.index("Severity"),
+                                            ChipDelegate(self.table))  # fmt: skip
+        self.table.setItemDelegateForColumn(COLUMNS.index("Message"),
+                                            ElideRightDelegate(self.table))  # fmt: skip
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for visual, name in enumerate(VISUAL_ORDER):
+            header.moveSection(header.visualIndex(COLUMNS.index(name)), visual)
+        header.setSectionHidden(COLUMNS.index("Rule"), True)
+        header.setStretchLastSection(True)
+        self._sized = False
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
 
@@ -209,7 +234,7 @@ class AlertsPanel(QWidget):
             self.rule_box.clear()
             self.rule_box.addItem("Any rule", "")
             for r in rules:
-                self.rule_box.addItem(r, r)
+                self.rule_box.addItem(rule_text(r), r)
             self.rule_box.setCurrentIndex(max(0, self.rule_box.findData(current)))
             self.rule_box.blockSignals(False)
 
@@ -217,7 +242,8 @@ class AlertsPanel(QWidget):
         self.filter = ar.AlertFilter(state=self.state_box.currentData() or "",
                                      severity=self.severity_box.currentData() or "",
                                      rule=self.rule_box.currentData() or "",
-                                     text=self.search.text().strip())  # fmt: skip
+                                     text=self.search.text().strip(),
+                                     shown=self._shown_text)  # fmt: skip
         self.refresh()
 
     # ---- table ---------------------------------------------------------------------
@@ -227,24 +253,33 @@ class AlertsPanel(QWidget):
         table = self.table
         table.setSortingEnabled(False)
         table.setRowCount(len(rows))
+        clock = now()
         for r, a in enumerate(rows):
             t = wire_time(a.get("time"))
             sev = ar.severity(a)
-            cells = ((format_dtg(t) if t is not None else "", t or 0.0),
-                     (sev.upper(), ar.SEVERITY_RANK.get(sev, 0)),
-                     (a.get("rule", ""), None), (a.get("subject", ""), None),
-                     (a.get("state", ""), None), (ar.who_text(a), None),
-                     (a.get("message", ""), None))  # fmt: skip
-            for c, (text, key) in enumerate(cells):
+            subject = str(a.get("subject") or "")
+            message = f"{rule_text(a.get('rule'))}: {message_text(a.get('message'))}"
+            cells = ((format_dtg(t) if t is not None else "", t or 0.0,
+                      f"{format_iso(t)} ({format_age(clock - t)})" if t is not None else ""),
+                     (sev.upper(), ar.SEVERITY_RANK.get(sev, 0), None),
+                     (rule_text(a.get("rule")), None, str(a.get("rule") or "")),
+                     (ar.subject_text(self.hub.picture, subject), None, subject),
+                     (a.get("state", ""), None, None), (ar.who_text(a), None, None),
+                     (message, None, message))  # fmt: skip
+            for c, (text, key, tip) in enumerate(cells):
                 item = _Item(str(text))
                 item.setData(ID_ROLE, str(a.get("id")))
                 if key is not None:
                     item.setData(SORT_KEY, key)
-                if c == 1 and sev in SEVERITY_COLOURS:
-                    item.setBackground(QColor(SEVERITY_COLOURS[sev]))
-                    item.setForeground(QColor("#111111"))
+                if tip:
+                    item.setToolTip(tip)
+                if c == 1 and sev in SEVERITY_COLOURS:  # a chip at night, a fill by day
+                    item.setData(CHIP_ROLE, SEVERITY_COLOURS[sev])
                 table.setItem(r, c, item)
         table.setSortingEnabled(True)
+        if rows and not self._sized:  # once: later the officer's own widths stay
+            self._sized = True
+            self.size_columns()
         table.blockSignals(True)
         for r in range(table.rowCount()):
             if table.item(r, 0).data(ID_ROLE) in selected:
@@ -257,6 +292,17 @@ class AlertsPanel(QWidget):
                              if values else "No alerts.")  # fmt: skip
         self._show_trail()
         self._enable()
+
+    def size_columns(self) -> None:
+        """Severity and time whole, the subject capped (it elides in the middle), the
+        alert text as long as it is (it scrolls; the selected one reads in full below)."""
+        t = self.table
+        for name in ("Severity", "Time", "State", "Acknowledged"):
+            t.resizeColumnToContents(COLUMNS.index(name))
+        for name, cap in (("Subject", SUBJECT_MAX_PX), ("Message", MESSAGE_MAX_PX)):
+            c = COLUMNS.index(name)
+            t.resizeColumnToContents(c)
+            t.setColumnWidth(c, min(t.columnWidth(c), cap))
 
     def rows(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(len(COLUMNS))]
@@ -287,10 +333,28 @@ class AlertsPanel(QWidget):
         self._show_trail()
         self._enable()
 
+    def _shown_text(self, alert: dict[str, Any]) -> str:
+        """What the row shows, for the search box (callsign, rule and message in words)."""
+        return " ".join((ar.subject_text(self.hub.picture, str(alert.get("subject") or "")),
+                         rule_text(alert.get("rule")), message_text(alert.get("message"))))
+
     def _show_trail(self) -> None:
+        """The selected alert in full under the table (the row elides): what, then who
+        did what and when."""
         ids = self.selected_ids()
         a = self.alerts.get(ids[0]) if len(ids) == 1 else None
-        self.trail.setText(ar.trail_text(a) if a else "")
+        if not a:
+            self.trail.setText("")
+            return
+        subject = str(a.get("subject") or "")
+        name = ar.subject_text(self.hub.picture, subject)
+        who = name if name == subject else f"{name} ({subject})"
+        t = wire_time(a.get("time"))
+        when = f"{format_dtg(t)} · " if t is not None else ""
+        head = f"{when}{ar.severity(a).upper()} · {rule_text(a.get('rule'))} · {who}\n" \
+               f"{message_text(a.get('message'))}"
+        trail = ar.trail_text(a)
+        self.trail.setText(f"{head}\n{trail}" if trail else head)
 
     def _enable(self) -> None:
         can = self.post_ack is not None and bool(self.selected_ids())
@@ -312,7 +376,10 @@ class AlertsPanel(QWidget):
         pos = ar.subject_position(self.hub.picture, subject) or ar.alert_position(a)
         if pos is None:
             return False
-        self.hub.focus(*pos)
+        try:  # zoom to a working span where the hub carries one (else centre only)
+            self.hub.focus(*pos, span_km=GOTO_SPAN_KM)  # type: ignore[call-arg]
+        except TypeError:
+            self.hub.focus(*pos)
         return True
 
     def acknowledge(self, scope: str = "alert") -> list[Any]:

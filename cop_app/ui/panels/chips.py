@@ -56,3 +56,13 @@ class ChipDelegate(QStyledItemDelegate):
         else:
             option.backgroundBrush = QBrush(QColor(str(colour)))
             option.palette.setColor(QPalette.ColorRole.Text, QColor(DARK_TEXT))
+
+
+class ElideRightDelegate(QStyledItemDelegate):
+    """Sentences (an alert's message) keep their start; ids elsewhere elide in the
+    middle (the view's mode)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:  # fmt: skip
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight

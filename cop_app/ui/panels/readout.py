@@ -29,6 +29,8 @@ RULE_WORDS = {
 }  # fmt: skip
 # ISO 8601 UTC times as the server writes them into messages (format_iso).
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+# An altitude the air-zone rule writes as "(7690 ft)": FL above the transition.
+_FEET = re.compile(r"\((\d{1,6}(?:\.\d+)?) ft\)")
 # Enum values the rules write raw ("mine_uxo report corroborated").
 _SNAKE = {v.value: v.value.replace("_", " ")
           for v in (*EventType, *VerificationStatus) if "_" in v.value}  # fmt: skip
@@ -113,6 +115,7 @@ def message_text(message: Any) -> str:
             return m.group(0)
 
     text = _ISO.sub(dtg, str(message or ""))
+    text = _FEET.sub(lambda m: f"({altitude_text(float(m.group(1)))})", text)
     return _SNAKE_RE.sub(lambda m: _SNAKE[m.group(0)], text)
 
 
