@@ -11,12 +11,13 @@ import math
 from typing import Any
 
 import numpy as np
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from cop_app.core.entities import LandReport, Track
 from cop_app.core.enums import Domain
 from cop_app.core.geo import format_dms, to_mgrs
-from cop_app.core.timeutil import format_age, format_dtg, format_iso, now
+from cop_app.core.timeutil import format_age, format_dtg, now
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels.readout import altitude_both, bearing_text, speed_text, squawk_text
 
@@ -28,18 +29,24 @@ class _Html(str):
     """Already-escaped markup."""
 
 
-def _nobr(text: str) -> str:
-    """One unbreakable token: a narrow dock scrolls rather than split a DTG or an id
-    ("260151ZNO" / "V26" reads as two wrong values)."""
-    return f'<span style="white-space:nowrap">{html.escape(text)}</span>'
+def _nobr(text: str, style: str = "") -> str:
+    """One unbreakable line (Qt honours nowrap on blocks, not spans): a narrow dock
+    scrolls rather than split a DTG or an id ("260151ZNO" / "V26" reads as two wrong
+    values)."""
+    return f'<div style="white-space:nowrap;{style}">{html.escape(text)}</div>'
 
 
 def _when(t: float | None, ref: float | None = None) -> _Html:
-    """DTG and age ("in 26 s" for a time still ahead), then ISO on its own line."""
+    """DTG and age ("in 26 s" for a time still ahead), as UX.md writes times. (The
+    ISO form is in "All fields" and the exports; in a ~250 px dock it cost a line.)"""
     if t is None or not math.isfinite(t):
         return _Html("—")
     age = format_age((now() if ref is None else ref) - t)
-    return _Html(f"{_nobr(format_dtg(t))} {_nobr(f'({age})')}<br>{_nobr(format_iso(t))}")
+    return _Html(f"{format_dtg(t)} ({html.escape(age)})")
+
+
+def _title(text: str) -> str:
+    return f'<h3 style="white-space:nowrap">{html.escape(text)}</h3>'
 
 
 def _where(lat: float | None, lon: float | None) -> _Html:
@@ -49,14 +56,14 @@ def _where(lat: float | None, lon: float | None) -> _Html:
         grid = to_mgrs(lat, lon)
     except Exception:
         grid = ""
-    return _Html(f"{_nobr(format_dms(lat, lon))}<br>{_nobr(grid)}")
+    return _Html(f"<div>{html.escape(format_dms(lat, lon))}</div>" + _nobr(grid))
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
     out = []
     for name, value in pairs:
         text = value if isinstance(value, _Html) else html.escape(_plain(value))
-        out.append(f"<tr><td><b>{_nobr(name)}</b></td><td>{text}</td></tr>")
+        out.append(f"<tr><td>{_nobr(name, 'font-weight:bold')}</td><td>{text}</td></tr>")
     return "<table cellspacing=2 cellpadding=2>" + "".join(out) + "</table>"
 
 
@@ -88,9 +95,8 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
     squawk = squawk_text(f)
     if squawk:
         alarm = any(w in squawk for w in ("HIJACK", "NORDO", "EMERGENCY"))
-        text = _nobr(squawk)
-        head.append(("Squawk", _Html(f'<b style="color:{ALARM}">{text}</b>' if alarm
-                                     else text)))  # fmt: skip
+        head.append(("Squawk", _Html(_nobr(squawk, f"color:{ALARM};font-weight:bold"
+                                           if alarm else ""))))  # fmt: skip
     alt = getattr(track, "altitude_ft", None)
     if alt is not None or track.domain is Domain.AIR:
         head.append(("Altitude", altitude_both(alt) or None))
@@ -105,7 +111,7 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
         ("History", span),
     ]  # fmt: skip
     fields = sorted((k, v) for k, v in f.items() if k != "callsign")
-    return (f"<h3>{_nobr(track.id)}</h3>" + _rows(head)
+    return (_title(track.id) + _rows(head)
             + "<h4>All fields</h4>" + _rows(fields))  # fmt: skip
 
 
@@ -133,7 +139,7 @@ def report_html(rep: LandReport, ref: float | None = None) -> str:
                   f"<th>By</th><th>Rationale</th></tr>{trail}</table>" if trail
                   else "<p>No verification steps yet.</p>")  # fmt: skip
     fields = sorted(rep.fields.items())
-    return (f"<h3>{_nobr(rep.id)}</h3>" + _rows(head) + "<h4>Verification trail</h4>"
+    return (_title(rep.id) + _rows(head) + "<h4>Verification trail</h4>"
             + trail_html + ("<h4>All fields</h4>" + _rows(fields) if fields else ""))  # fmt: skip
 
 
@@ -143,6 +149,8 @@ class DetailsPanel(QWidget):
         self.hub = hub
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
+        # Break lines between words only: a DTG never splits inside ("260151ZNO/V26").
+        self.browser.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.browser)
