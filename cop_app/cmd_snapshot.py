@@ -344,7 +344,8 @@ def _draw(fmt: str, picture: Picture, args: argparse.Namespace, **kw: Any) -> st
         info = render_snapshot(picture, opts, args.output)
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
-    counts = ", ".join(f"{e.label.lower()} {e.count}" for e in info.legend if not e.detail)
+    counts = ", ".join(f"{e.label.lower()} {e.count}" for e in info.legend
+                       if not e.detail and e.count >= 0)  # fmt: skip
     return f"; {counts}" if counts else ""
 
 

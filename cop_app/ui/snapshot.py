@@ -36,9 +36,11 @@ from PySide6.QtWidgets import QApplication
 
 from cop_app.core.picture import Picture
 from cop_app.core.timeutil import format_dtg, now
+from cop_app.ui.snapshot_collar import DrawnLabel
 from cop_app.ui.snapshot_grid import build_grid, centre_bbox
+from cop_app.ui.snapshot_legend import LegendEntry, LegendLayout
 from cop_app.ui.snapshot_map import SnapshotMap
-from cop_app.ui.snapshot_page import LegendEntry, PageLayout, paint_page
+from cop_app.ui.snapshot_page import PageLayout, paint_page
 
 DEFAULT_BANNER = "UNCLASSIFIED \u2014 EXERCISE"
 DEFAULT_BANNER_COLOUR = "#007A33"  # the green of an unclassified marking
@@ -90,6 +92,8 @@ class SnapshotInfo:
     banner_colour: str
     title: str
     legend: list[LegendEntry] = field(default_factory=list)
+    legend_layout: LegendLayout | None = None  # where each row went, what did not fit
+    grid_labels: list[DrawnLabel] = field(default_factory=list)  # collar values, squares
     attribution: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
     banner_height: float = 0.0
@@ -178,7 +182,7 @@ def render_snapshot(picture: Picture, opts: SnapshotOptions, path: str | Path) -
                        bbox=opts.bbox, vector=opts.fmt != "png")  # fmt: skip
     try:
         info.bbox = smap.bbox
-        grid = build_grid(opts.grid, smap.bbox)
+        grid = build_grid(opts.grid, smap.bbox, width_px=rect.width())
         smap.add_grid(grid)
         info._to_widget = smap.to_widget
         _write(opts, info, target, lambda painter: paint_page(painter, layout, smap, grid,
