@@ -13,23 +13,33 @@ import numpy as np
 from cop_app.core.enums import Domain, EventType
 from cop_app.core.picture import Picture
 from cop_app.core.style import HIDDEN_BY_DEFAULT
+from cop_app.core.verification import VerificationStatus as S
 
 TRACK_SERIES: tuple[str, ...] = (Domain.AIR.label, Domain.SEA.label)
-REPORT_SERIES: tuple[str, ...] = tuple(e.value for e in EventType)
+# Report bars stack by verification status (UX.md: colour by status on map, timeline and
+# tables), from the baseline up: verified violations are read off the bottom of the strip,
+# unconfirmed reports sit above them, the hidden ones (when shown) on top.
+REPORT_SERIES: tuple[str, ...] = tuple(s.value for s in (
+    S.VERIFIED, S.CORROBORATED, S.UNDER_VERIFICATION, S.TRIAGED, S.REPORTED, S.UNVERIFIABLE,
+    S.REJECTED, S.RETRACTED, S.SUPERSEDED))  # fmt: skip
+EVENT_SERIES: tuple[str, ...] = tuple(e.value for e in EventType)
 
 
 @dataclass
 class TimelineData:
-    """Fix times per domain; report times, types and statuses in parallel arrays."""
+    """Fix times per domain; report times, statuses and types in parallel arrays."""
 
     fixes: dict[str, np.ndarray] = field(default_factory=dict)
     report_ids: list[str] = field(default_factory=list)
     report_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     report_type: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
     report_status: list[str] = field(default_factory=list)
+    # Index into REPORT_SERIES of each report's status (its bar and its place in it).
+    report_series: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
 
-    def reports_by_type(self) -> dict[str, np.ndarray]:
-        return {name: self.report_t[self.report_type == k] for k, name in enumerate(REPORT_SERIES)}
+    def reports_by_status(self) -> dict[str, np.ndarray]:
+        return {name: self.report_t[self.report_series == k]
+                for k, name in enumerate(REPORT_SERIES)}  # fmt: skip
 
     def earliest(self) -> float:
         """The oldest time held locally (+inf when there is nothing)."""
@@ -46,14 +56,17 @@ def pull(picture: Picture, *, show_hidden: bool = False) -> TimelineData:
     if not show_hidden:
         reports = [r for r in reports if str(r.status) not in HIDDEN_BY_DEFAULT]
     reports = [r for r in reports if r.time is not None]
-    type_index = {name: k for k, name in enumerate(REPORT_SERIES)}
-    other = type_index["other"]
-    types = [type_index.get(str(r.event_type), other) for r in reports]
+    type_index = {name: k for k, name in enumerate(EVENT_SERIES)}
+    status_index = {name: k for k, name in enumerate(REPORT_SERIES)}
+    statuses = [str(r.status) for r in reports]
+    types = [type_index.get(str(r.event_type), type_index["other"]) for r in reports]
+    # An unknown status reads as "reported", as status_colour draws it.
+    series = [status_index.get(s, status_index[S.REPORTED.value]) for s in statuses]
     return TimelineData(
         fixes=fixes,
         report_ids=[r.id for r in reports],
         report_t=np.array([r.time for r in reports], dtype=np.float64),
         report_type=np.array(types, dtype=np.intp),
-        report_status=[str(r.status) for r in reports],
+        report_status=statuses,
+        report_series=np.array(series, dtype=np.intp),
     )
-

@@ -1,22 +1,34 @@
 """Transport controls above the timeline: live, step, play/pause, speed, cursor DTG.
 
-Buttons carry text as well as glyphs and the live state reads as a word, not a colour
-only (UX.md); fonts are 11 pt or more for a watch-floor screen.
+Buttons carry text as well as glyphs and the live state reads as a word on a coloured
+chip, not a colour only (UX.md); fonts are 11 pt or more for a watch-floor screen. The
+header also carries the key of the fixes strip, so no legend sits over the bars.
 """
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from cop_app.core.timeutil import format_dtg, to_datetime
+from cop_app.core.style import STATUS_LABELS, status_colour
+from cop_app.core.timeutil import format_age, format_dtg, to_datetime
 
 SPEEDS: tuple[int, ...] = (1, 10, 60, 600, 3600)
 FONT_PT = 11
+# The state chip: (background, text). REPLAY is the warning: the picture is not "now".
+# Both pairs read on the day and the night theme; the word carries the state as well.
+MODE_COLOURS: dict[str, tuple[str, str]] = {
+    "LIVE": ("#2E7D32", "#FFFFFF"),  # green: following the clock
+    "REPLAY": ("#FFB300", "#000000"),  # amber warning: the map shows the past
+}
 
 
 class Transport(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *,
+                 domain_colours: dict[str, str] | None = None,
+                 statuses: tuple[str, ...] = ()) -> None:  # fmt: skip
         super().__init__(parent)
         font = QFont()
         font.setPointSizeF(FONT_PT)
@@ -34,15 +46,23 @@ class Transport(QWidget):
         self.speed_box.setCurrentIndex(SPEEDS.index(60))
         self.clear_window = _button("Clear window", "Show all times again (shift-drag brushes)")
         self.clear_window.setEnabled(False)
-        self.dtg = QLabel()
-        self.dtg.setToolTip("Time at the cursor (UTC)")
         bold = QFont(font)
         bold.setBold(True)
+        self.mode = QLabel()
+        self.mode.setFont(bold)
+        self.dtg = QLabel()
         self.dtg.setFont(bold)
+        self.age = QLabel()
+        self.age.setToolTip("How long before the present the cursor is")
+        self.key = QLabel(_key_html(domain_colours or {}))
+        self.key.setToolTip(_status_key_html(statuses))
         for w in (self.live, self.back, self.play, self.forward, self.speed_box):
             row.addWidget(w)
         row.addSpacing(12)
-        row.addWidget(self.dtg)
+        for w in (self.mode, self.dtg, self.age):
+            row.addWidget(w)
+        row.addSpacing(16)
+        row.addWidget(self.key)
         row.addStretch(1)
         row.addWidget(self.clear_window)
         self.play.toggled.connect(lambda on: self.play.setText("⏸ Pause" if on else "▶ Play"))
@@ -53,13 +73,46 @@ class Transport(QWidget):
     def set_speed(self, speed: float) -> None:
         self.speed_box.setCurrentIndex(SPEEDS.index(int(speed)))
 
-    def show_time(self, t: float, *, live: bool) -> None:
-        dt = to_datetime(t)
+    def show_time(self, t: float, *, live: bool, now: float | None = None) -> None:
+        """The cursor as a DTG (UX.md ``DDHHMMZMONYY``), the state chip and, in replay,
+        the age; the ISO time with seconds stays in the tooltip."""
         mode = "LIVE" if live else "REPLAY"
-        self.dtg.setText(f"{format_dtg(t, seconds=True)}  {dt:%Y-%m-%d %H:%M:%S}Z  {mode}")
+        if self.mode.text() != mode:
+            bg, fg = MODE_COLOURS[mode]
+            self.mode.setText(mode)
+            self.mode.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; "
+                                    "padding: 1px 8px; border-radius: 3px; }")  # fmt: skip
+            self.mode.setToolTip("The cursor follows the clock" if live else
+                                 "Replaying: the map shows the picture at the cursor")  # fmt: skip
+        self.dtg.setText(format_dtg(t))
+        self.dtg.setToolTip(f"Time at the cursor: {to_datetime(t):%Y-%m-%d %H:%M:%S}Z (UTC)")
+        self.age.setText("" if live or now is None else _relative(now - t))
 
     def set_night(self, night: bool) -> None:
-        """Nothing of its own to recolour: the window's theme styles the buttons."""
+        """Nothing of its own to recolour: the window's theme styles the buttons, and the
+        chip and key colours read on both themes."""
+
+
+def _relative(seconds: float) -> str:
+    """``3 h ago`` for the past; ``in 5 min`` for a cursor set ahead of the clock."""
+    if seconds >= 0:
+        return format_age(seconds)
+    return "in " + format_age(-seconds).removesuffix(" ago")
+
+
+def _key_html(colours: dict[str, str]) -> str:
+    swatches = "&nbsp;&nbsp;".join(
+        f'<span style="color:{c}">&#9632;</span>&nbsp;{escape(name.upper())}'
+        for name, c in colours.items())  # fmt: skip
+    return f"fixes&nbsp;{swatches}&nbsp;&nbsp;·&nbsp;&nbsp;reports by status" if swatches else ""
+
+
+def _status_key_html(statuses: tuple[str, ...]) -> str:
+    rows = "".join(
+        f'<tr><td style="color:{status_colour(s)}">&#9632;</td>'
+        f"<td>{escape(STATUS_LABELS.get(s, s))}</td></tr>" for s in statuses)  # fmt: skip
+    return ("Report bars are coloured by verification status, as on the map and in the "
+            f"Reports table; marker shape is the event type.<table>{rows}</table>")
 
 
 def _button(text: str, tip: str, *, checkable: bool = False) -> QToolButton:

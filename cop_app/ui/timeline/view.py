@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from cop_app.api.records import wire_time
@@ -27,26 +27,46 @@ from cop_app.core import timeutil
 from cop_app.core.archive import merge_spans, uncovered
 from cop_app.core.bins import nice_bin, stack, stacked_counts
 from cop_app.core.picture import Picture
-from cop_app.core.style import status_colour
+from cop_app.core.style import HATCHED, HIDDEN_BY_DEFAULT, status_colour
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels import alert_rows as ar
 from cop_app.ui.timeline.axis import UtcAxis
-from cop_app.ui.timeline.data import REPORT_SERIES, TRACK_SERIES, TimelineData, pull
+from cop_app.ui.timeline.data import (
+    EVENT_SERIES,
+    REPORT_SERIES,
+    TRACK_SERIES,
+    TimelineData,
+    pull,
+)
 from cop_app.ui.timeline.transport import Transport
 
 FONT_PT = 11  # UX.md: legible from 2 m
 BAR_PX = 7  # target pixels per bin: bins follow the zoom through this
 DOMAIN_COLOURS = {"air": "#6FA8DC", "sea": "#4DB6AC"}
-# Event-type bars are muted so the status colours of the markers stand out over them.
-TYPE_COLOURS = dict(zip(REPORT_SERIES, (
-    "#8D6E63", "#A1887F", "#BCAAA4", "#78909C", "#90A4AE", "#B39DDB", "#80CBC4",
-    "#9FA8DA", "#B0BEC5"), strict=True))  # fmt: skip
-TYPE_SYMBOLS = dict(zip(REPORT_SERIES, (
+# Report bars stack by verification status in the status palette (UX.md: colour by status,
+# shape by event type, one palette across map, timeline and tables), so a bar and the
+# markers on it read the same as the map symbols and the Reports legend. A bar is the
+# status colour blended this far towards the background: the full-colour, outlined
+# markers stand out on it, and at night the bars are dimmer than the markers (UX.md).
+# Event type is the marker's shape only: type colours would compete with the statuses.
+BAR_STRENGTH = 0.6
+TYPE_SYMBOLS = dict(zip(EVENT_SERIES, (
     "star", "t1", "h", "d", "s", "p", "x", "t", "o"), strict=True))  # fmt: skip
+# Plot heights (view pixels) below which counts stop being readable: the fixes strip
+# keeps room for two or three labels at 11 pt, the reports strip for a few 13 px markers.
+FIXES_MIN_PX = 56
+REPORTS_MIN_PX = 64
+LABEL_GAP_PX = 26  # y labels at least this far apart (11 pt text plus a gap)
+# Space above the tallest bar: the alert lane in the fixes strip (15 px markers), and
+# in both at least half a label, so the top count label is never cut at the plot edge.
+HEADROOM_PX = {"fixes": 20.0, "reports": 10.0}
 THEMES = {
     False: {"bg": "#F4F4F2", "fg": "#202020", "cursor": "#D32F2F", "brush": (33, 150, 243, 50)},
     True: {"bg": "#26292C", "fg": "#D0D0D0", "cursor": "#FF6E6E", "brush": (100, 181, 246, 45)},
 }
+
+
+_SHOWN_STATUSES = frozenset(REPORT_SERIES) - HIDDEN_BY_DEFAULT
 
 
 class _TimeViewBox(pg.ViewBox):
@@ -101,7 +121,8 @@ class TimelineView(QWidget):
         self._asked: list[tuple[float, float]] = []
         self._syncing = False
 
-        self.transport = Transport(self)
+        self.transport = Transport(self, domain_colours=DOMAIN_COLOURS, statuses=tuple(
+            s for s in REPORT_SERIES if s in _SHOWN_STATUSES))  # fmt: skip
         self.graphics = pg.GraphicsLayoutWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -119,7 +140,7 @@ class TimelineView(QWidget):
 
     # ---- construction --------------------------------------------------------------
     def _build_plots(self) -> None:
-        font = QFont()
+        font = self._font = QFont()
         font.setPointSizeF(FONT_PT)
         self.axis = UtcAxis("bottom")
         self.track_plot = self.graphics.addPlot(row=0, col=0, viewBox=_TimeViewBox())
@@ -127,14 +148,16 @@ class TimelineView(QWidget):
             row=1, col=0, viewBox=_TimeViewBox(), axisItems={"bottom": self.axis})
         self.track_plot.setXLink(self.report_plot)
         self.track_plot.hideAxis("bottom")
-        self.graphics.ci.layout.setRowStretchFactor(0, 1)
-        self.graphics.ci.layout.setRowStretchFactor(1, 1)
+        grid = self.graphics.ci.layout
+        grid.setRowStretchFactor(0, 2)
+        grid.setRowStretchFactor(1, 3)
         self.plots = (self.track_plot, self.report_plot)
+        self._tops = {self.track_plot: 1, self.report_plot: 1}  # tallest stacked bar
         self.track_bars = {s: pg.BarGraphItem(x0=[], width=1, height=[], name=s.upper(),
                                               brush=DOMAIN_COLOURS[s], pen=None)
                            for s in TRACK_SERIES}  # fmt: skip
-        self.report_bars = {s: pg.BarGraphItem(x0=[], width=1, height=[], brush=TYPE_COLOURS[s],
-                                               pen=None) for s in REPORT_SERIES}  # fmt: skip
+        self.report_bars = {s: pg.BarGraphItem(x0=[], width=1, height=[], name=s, pen=None)
+                            for s in REPORT_SERIES}  # fmt: skip
         self.markers = pg.ScatterPlotItem(size=13, pxMode=True)
         # Alerts along the top of the fixes plot: severity colour and shape (alert_rows).
         self.alert_markers = pg.ScatterPlotItem(size=15, pxMode=True)
@@ -165,9 +188,9 @@ class TimelineView(QWidget):
         self.track_plot.addItem(self.alert_markers)
         self.track_plot.setLabel("left", "fixes", **{"font-size": f"{FONT_PT}pt"})
         self.report_plot.setLabel("left", "reports", **{"font-size": f"{FONT_PT}pt"})
-        self.legend = self.track_plot.addLegend(offset=(8, 4), labelTextSize=f"{FONT_PT}pt")
-        for s, bar in self.track_bars.items():
-            self.legend.addItem(bar, s.upper())
+        self.report_plot.vb.setToolTip(self.transport.key.toolTip())
+        # The key is in the transport header: a legend inside the plot covered the bars.
+        self._keep_plot_heights()
         self.region = self.regions[1]
         self.cursor_line = self.cursor_lines[1]
 
@@ -231,7 +254,7 @@ class TimelineView(QWidget):
         width_px = max(self.report_plot.vb.width(), 100.0)
         self.bin_s = nice_bin(x1 - x0, int(width_px / BAR_PX))
         edges, tracks = stacked_counts(self.data.fixes, x0, x1, self.bin_s)
-        _, reports = stacked_counts(self.data.reports_by_type(), x0, x1, self.bin_s)
+        _, reports = stacked_counts(self.data.reports_by_status(), x0, x1, self.bin_s)
         self.edges = edges
         self.counts = {**tracks, **reports}
         self._draw_bars(self.track_plot, self.track_bars, tracks, edges)
@@ -269,7 +292,8 @@ class TimelineView(QWidget):
             for edge in region.lines:
                 edge.setPen(pg.mkPen(theme["fg"], width=1))
                 edge.setHoverPen(pg.mkPen(theme["fg"], width=3))
-        self.legend.setLabelTextColor(theme["fg"])
+        for status, bar in self.report_bars.items():
+            bar.setOpts(brush=bar_brush(status, theme["bg"]))
         self.transport.set_night(night)
 
     def marker_point(self, report_id: str) -> QPoint | None:
@@ -303,8 +327,7 @@ class TimelineView(QWidget):
         return (x1 - x0) / max(self.report_plot.vb.width(), 1.0)
 
     # ---- drawing ------------------------------------------------------------------
-    @staticmethod
-    def _draw_bars(plot, bars: dict[str, pg.BarGraphItem], counts: dict[str, np.ndarray],
+    def _draw_bars(self, plot, bars: dict[str, pg.BarGraphItem], counts: dict[str, np.ndarray],
                    edges: np.ndarray) -> None:  # fmt: skip
         x0 = edges[:-1]
         width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
@@ -314,10 +337,39 @@ class TimelineView(QWidget):
             bars[name].setOpts(x0=x0[keep], y0=bottom[keep], height=(upper - bottom)[keep],
                                width=width)  # fmt: skip
             top = max(top, int(upper.max(initial=0)))
-        plot.vb.setYRange(0, top * 1.12, padding=0)
-        # Counts are whole numbers: integer ticks, about four of them.
-        step = max(1, int(nice_number(top / 4)))
+        self._tops[plot] = top
+        self._fit_y(plot)
+
+    def _fit_y(self, plot: pg.PlotItem) -> None:
+        """The y range and labels for the plot's pixel height: whole counts, at most
+        three labels LABEL_GAP_PX apart, and HEADROOM_PX above the tallest bar."""
+        top = self._tops[plot]
+        name = "fixes" if plot is self.track_plot else "reports"
+        h = max(plot.vb.height(), FIXES_MIN_PX if name == "fixes" else REPORTS_MIN_PX)
+        room = h - HEADROOM_PX[name]
+        step = y_ticks(top, room)
+        plot.vb.setYRange(0, top * h / room, padding=0)
         plot.getAxis("left").setTickSpacing(step, step)
+
+    def _keep_plot_heights(self) -> None:
+        """Never squeeze the strips below readable heights (the dock grows instead), and
+        re-fit the y labels whenever a strip changes height."""
+        # From constants only: asking the layout or the axis for its metrics while the
+        # window is being built crashed Qt's grid layout (QGridLayoutEngine::fillRowData).
+        axis_px = QFontMetricsF(self._font).height() + 16  # tick text, ticks, offset
+        layout = self.graphics.ci.layout
+        layout.setRowMinimumHeight(0, FIXES_MIN_PX)
+        layout.setRowMinimumHeight(1, REPORTS_MIN_PX + axis_px)
+        self.graphics.setMinimumHeight(int(FIXES_MIN_PX + REPORTS_MIN_PX + axis_px + 12))
+        # Deferred: fitting inside the layout pass that resized the strip re-enters it.
+        self._refit_timer = _single_shot(self, 0, self._refit)
+        for plot in self.plots:
+            plot.vb.sigResized.connect(lambda _vb: self._refit_timer.start())
+
+    def _refit(self) -> None:
+        for plot in self.plots:
+            self._fit_y(plot)
+        self._draw_alerts()
 
     def _draw_markers(self, reports: dict[str, np.ndarray], edges: np.ndarray) -> None:
         """One marker per report, centred in its own unit of its type's stacked bar."""
@@ -327,25 +379,26 @@ class TimelineView(QWidget):
         if n and len(edges) > 1:
             bins = np.floor((d.report_t - edges[0]) / self.bin_s).astype(np.intp)
             inside = np.flatnonzero((bins >= 0) & (bins < len(edges) - 1))
-            bottoms = np.stack([b for b, _ in stack(reports).values()])  # type x bin
-            order = inside[np.lexsort((d.report_t[inside], d.report_type[inside], bins[inside]))]
-            group = bins[order] * len(REPORT_SERIES) + d.report_type[order]
+            bottoms = np.stack([b for b, _ in stack(reports).values()])  # status x bin
+            series = d.report_series
+            order = inside[np.lexsort((d.report_t[inside], series[inside], bins[inside]))]
+            group = bins[order] * len(REPORT_SERIES) + series[order]
             starts = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
             rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
             xy[order, 0] = edges[bins[order]] + self.bin_s / 2
-            xy[order, 1] = bottoms[d.report_type[order], bins[order]] + rank + 0.5
+            xy[order, 1] = bottoms[series[order], bins[order]] + rank + 0.5
         self._marker_xy = xy
         shown = np.flatnonzero(np.isfinite(xy[:, 1]))
         self.markers.setData(
             x=xy[shown, 0], y=xy[shown, 1], data=[d.report_ids[i] for i in shown],
             brush=[pg.mkBrush(status_colour(d.report_status[i])) for i in shown],
-            symbol=[TYPE_SYMBOLS[REPORT_SERIES[d.report_type[i]]] for i in shown],
+            symbol=[TYPE_SYMBOLS[EVENT_SERIES[d.report_type[i]]] for i in shown],
             pen=pg.mkPen("#202020", width=1),
         )  # fmt: skip
 
     def _draw_alerts(self) -> None:
         _, (_y0, y1) = self.track_plot.vb.viewRange()
-        y = y1 / 1.12 * 1.06  # in the headroom _draw_bars leaves over the tallest bar
+        y = (self._tops[self.track_plot] + y1) / 2  # in the lane _fit_y leaves over the bars
         shown = [(a, t) for a in self._alerts if (t := wire_time(a.get("time"))) is not None]
         self._alert_xy = {str(a.get("id")): (t, y) for a, t in shown}
         sev = [ar.severity(a) for a, _ in shown]
@@ -369,7 +422,7 @@ class TimelineView(QWidget):
                 line.setValue(t)
         finally:
             self._syncing = False
-        self.transport.show_time(t, live=self.hub.live)
+        self.transport.show_time(t, live=self.hub.live, now=self.clock())
 
     def _show_window(self, window: tuple[float, float] | None) -> None:
         self._syncing = True
@@ -388,7 +441,7 @@ class TimelineView(QWidget):
             self._live_tick()
         if self.transport.live.isChecked() != live:
             self.transport.live.setChecked(live)
-        self.transport.show_time(self.hub.cursor, live=live)
+        self.transport.show_time(self.hub.cursor, live=live, now=self.clock())
 
     # ---- user -> hub ---------------------------------------------------------------
     def _live_toggled(self, on: bool) -> None:
@@ -478,6 +531,34 @@ class TimelineView(QWidget):
         for timer in (self._live_timer, self._play_timer, self._refresh_timer):
             timer.stop()
         super().closeEvent(event)
+
+
+def y_ticks(top: int, room_px: float) -> int:
+    """The whole-count label step for bars up to ``top`` drawn ``room_px`` tall: the finest
+    that gives two or three labels (0 included) at least LABEL_GAP_PX apart."""
+    step = 1
+    while step <= top:
+        if top // step + 1 <= 3 and room_px * step / top >= LABEL_GAP_PX:
+            return step
+        step = int(nice_number(step + 1))
+    return max(1, top)  # a strip this short: 0 and the tallest bar's count only
+
+
+def bar_brush(status: str, background: str) -> QBrush:
+    """The status colour blended towards the background; unverifiable hatched (UX.md)."""
+    c, bg = QColor(status_colour(status)), QColor(background)
+    tint = QColor(*(round(BAR_STRENGTH * a + (1 - BAR_STRENGTH) * b)
+                    for a, b in zip(c.getRgb()[:3], bg.getRgb()[:3], strict=True)))  # fmt: skip
+    if status not in HATCHED:
+        return QBrush(tint)
+    tile = QPixmap(8, 8)
+    tile.fill(tint)
+    painter = QPainter(tile)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(c.darker(150), 1.5))
+    painter.drawLine(0, 8, 8, 0)
+    painter.end()
+    return QBrush(tile)
 
 
 def nice_number(x: float) -> float:
