@@ -15,7 +15,6 @@ Text is drawn with ``drawText``, so a PDF or SVG keeps it as text (searchable,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,6 +167,3 @@ def paint_squares(painter: QPainter, inner: QRectF, grid: Grid, project, font,
             break
     return drawn
 
-
-def texts(labels: Sequence[DrawnLabel], kind: str | None = None) -> list[str]:
-    return [d.text for d in labels if kind is None or d.kind == kind]

@@ -27,6 +27,7 @@ from cop_app.ui.map.symbols import SYMBOL_PX, Variant, paint_symbol
 from cop_app.ui.map.tracks import VECTOR_MAX_PX, VECTOR_PX_PER_KN, add_track_layers
 from cop_app.ui.map.view import MapView
 from cop_app.ui.snapshot_grid import Grid
+from cop_app.ui.snapshot_labels import LABELS_Z, VectorTrackLabels
 
 log = logging.getLogger(__name__)
 GRID_Z = 5.0  # over the base map, under zones and tracks
@@ -96,10 +97,16 @@ class SnapshotMap:
         self.tracks = add_track_layers(self.view, self.hub)
         for name in SCREEN_ONLY:
             self.context[name].setVisible(False)
-        for layer in (self.tracks[n] for n in ("air", "sea", "land")):
+        track_layers = [self.tracks[n] for n in ("air", "sea", "land")]
+        for layer in track_layers:
             if vector:
                 vector_symbols(layer)
             layer.refresh_attributes()  # emergencies now, not on the next 1 Hz tick
+        self.labels: VectorTrackLabels | None = None
+        if vector:  # labels as text (snapshot_labels); the PNG keeps the layers' sprites
+            self.labels = VectorTrackLabels(track_layers)
+            self.labels.setZValue(LABELS_Z)
+            self.view.viewbox.addItem(self.labels, ignoreBounds=True)
         self.view.set_bbox(*bbox)  # applied at once: no event loop turn (nothing paints)
         self.bbox = self.view.visible_bbox()
 
@@ -141,7 +148,7 @@ def vector_symbols(layer: Any) -> None:
     """Draw a track layer's symbols as paths (``paint_symbol``) instead of stamping the
     bitmap atlas, for PDF and SVG: crisp at any zoom, and an SVG does not embed the
     whole atlas once per symbol (measured: 22 MB for 140 tracks). Heading lines as on
-    screen; track labels are left out (the layer's label code is private and changing).
+    screen; labels come from ``VectorTrackLabels`` (as text, placed across layers).
     Over ``VECTOR_SYMBOLS_MAX`` tracks the layer keeps its own decluttered raster paint."""
     raster_paint = layer.paint
 
