@@ -13,6 +13,7 @@ import numpy as np
 import requests
 
 from cop_app.core.timeutil import format_dtg, now, parse_iso
+from cop_app.ui.map.alerts_layer import alert_colour
 from cop_app.ui.panels import alert_rows as ar
 from tests.server.alert_support import sbs
 from tests.server.conftest import live_server, live_server_factory  # noqa: F401 (fixtures)
@@ -59,14 +60,14 @@ def test_squawk_7700_row_badge_ring_marker_and_ack_trail(qtbot, live_server,  # 
     assert abs((west + east) / 2 - LON) < 0.05 * (east - west)
     assert abs((south + north) / 2 - LAT) < 0.05 * (north - south)
 
-    # The ring: critical red round the aircraft (the emergency track symbol is red too,
-    # so compare the annulus between symbol and ring with the alert layer on and off).
+    # The ring: critical magenta round the aircraft (the map's alert hue, apart from
+    # every report status; compare the annulus with the alert layer on and off).
     def red_annulus() -> int:
         rgb = pixels(win.map.grab().toImage())
         p = win.map.latlon_to_widget(LAT, LON)
         yy, xx = np.mgrid[: rgb.shape[0], : rgb.shape[1]]
         r = np.hypot(xx - p.x(), yy - p.y())
-        red = near(rgb, (ar.SEVERITY_COLOURS["critical"],), tol=30)
+        red = near(rgb, (alert_colour("critical"),), tol=30)
         return int(np.count_nonzero(red & (r >= 13) & (r <= 23)))
 
     with_ring = red_annulus()

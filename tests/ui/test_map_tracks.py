@@ -22,7 +22,7 @@ T = 1_800_000_000.0
 SALMON = QColor("#FF8080")
 CRYSTAL = QColor("#80E0FF")
 RED = QColor("#FF1A1A")
-HIGHLIGHT = QColor("#FF9900")
+SELECT_INK = QColor("#FFFFFF")  # the selection brackets (map/symbols.py)
 
 
 def count_near(img: QImage, p: QPointF, colour: QColor, r: int = 14, tol: int = 30) -> int:
@@ -132,10 +132,10 @@ def test_a_stale_track_disappears(world):
 def test_click_selects_and_the_selected_symbol_is_highlighted(world, qtbot):
     _, hub, view, _ = world
     p = view.latlon_to_widget(48.0, 35.0)
-    assert count_near(grab(view), p, HIGHLIGHT, r=24) == 0
+    assert count_near(grab(view), p, SELECT_INK, r=24, tol=8) == 0
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=p.toPoint())
     assert hub.selection == frozenset({"air:bad"})
-    assert count_near(grab(view), p, HIGHLIGHT, r=24) > 30
+    assert count_near(grab(view), p, SELECT_INK, r=24, tol=8) > 30
     # Shift-click adds a second track.
     q = view.latlon_to_widget(45.0, 33.0)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,

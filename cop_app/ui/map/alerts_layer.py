@@ -1,12 +1,18 @@
-"""Open alerts on the map: a ring round each subject, in its severity's colour, with the
-severity spelled out beside it (colour, shape and text: never colour alone, UX.md).
+"""Open alerts on the map, in a mark nothing else on the map uses.
 
-New (unacknowledged) alerts get a solid ring and a severity label (one label per
-screen cell, the most severe, so a hundred alerts along a line do not bury the map);
-acknowledged ones a thin dashed ring, so what still needs a person stands out. The
-ring follows the subject (the track's fix at the hub's cursor), falling back to where
-the alert was raised.
-One item for all rings, drawn in device pixels so rings keep their size at any zoom.
+Alert marks are magenta: no report status (grey, light blue, amber, orange, red),
+affiliation fill or selection mark (white corner brackets) shares that hue, so a HIGH
+alert can no longer be read as a corroborated report or as the selected track (the
+trial's finding 3). Colour is never the only cue (UX.md): the severity is spelled out
+in a chip, critical alerts get a double ring and acknowledged ones a dashed one.
+
+Zoomed in, each subject gets a ring and each new alert a severity chip. At overview
+zoom, rings round every subject would bury the map, so alerts near each other on screen
+merge: one ring on the worst and one chip ("HIGH +3") with a leader line to it.
+Chips are placed in the map's shared label pass (declutter.SharedDeclutter.placed):
+never over another chip or a track label, and off the base map's place names where
+that is possible. A ring follows its subject (the track's fix at the hub's cursor),
+falling back to where the alert was raised.
 """
 
 from __future__ import annotations
@@ -16,32 +22,51 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 
 from cop_app.core.geo import to_mercator
 from cop_app.ui.hub import Hub
-from cop_app.ui.map._draw import haloed_text, label_font
+from cop_app.ui.map.declutter import SharedDeclutter, project
+from cop_app.ui.map.labels import TOWN, ChipSprites, Request, around
 from cop_app.ui.panels import alert_rows as ar
 
 RING_PX = 16.0
-LABEL_CELL = (90, 40)  # px: one severity label per cell, the most severe
+RING_MAX_M_PER_PX = 600.0  # rings from this zoom in (the track labels' threshold)
+CLUSTER_PX = 60.0  # at overview, alerts this close on screen share one chip
+# Magenta, light to dark by severity: apart from every report-status colour
+# (cop_app.core.style) and the zone lines (the ceasefire line is a darker rose).
+ALERT_COLOURS = {"critical": "#FF00FF", "high": "#FF00FF", "medium": "#E08CFF",
+                 "low": "#C4B0E8"}  # fmt: skip
+ALERT_EDGE = "#000000"  # a dark edge under every ring: magenta reads on day and night
 WORLD = 4.1e7  # beyond the Mercator world: the layer never clips itself
 Z_ALERTS = 60.0  # over tracks (40-42) and trails
+
+
+def alert_colour(severity: str) -> str:
+    return ALERT_COLOURS.get(severity, ALERT_COLOURS["critical"])
 
 
 class AlertLayer(pg.GraphicsObject):
     layer_name = "alerts"
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, declutter: SharedDeclutter | None = None) -> None:
         super().__init__()
         self.hub = hub
         self.alerts: list[dict[str, Any]] = []
         self.shown: list[dict[str, Any]] = []
         self.mx = self.my = np.zeros(0)
+        self.version = 0
+        self.chips = ChipSprites()
+        self.declutter = declutter if declutter is not None else SharedDeclutter([])
+        self.declutter.annotators.append(self)
+        self._leaders: list[tuple[QPointF, QPointF]] = []
         hub.pictureChanged.connect(lambda _c: self.refresh())
         hub.cursorChanged.connect(lambda _t: self._cursor_moved())
         hub.layersChanged.connect(lambda _l: self.refresh())
-        self._last_cursor = 0.0
+
+    @property
+    def label_version(self) -> int:
+        return self.version
 
     def set_alerts(self, alerts: list[dict[str, Any]]) -> None:
         self.alerts = [a for a in alerts if ar.is_open(a)]
@@ -76,51 +101,129 @@ class AlertLayer(pg.GraphicsObject):
         lon = np.array([p[1] for p in pos if p is not None], float)
         x, y = to_mercator(lon, lat)
         self.mx, self.my = np.atleast_1d(x), np.atleast_1d(y)
+        self.version += 1
         self.update()
 
     def boundingRect(self) -> QRectF:
         return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
 
+    # ---- what goes where ---------------------------------------------------------------
+    @staticmethod
+    def rings_shown(tr: QTransform) -> bool:
+        return 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12) <= RING_MAX_M_PER_PX
+
+    def _order(self) -> list[int]:
+        """Most severe (then new before acknowledged) first."""
+        return sorted(range(len(self.shown)), reverse=True, key=lambda i: (
+            ar.SEVERITY_RANK.get(ar.severity(self.shown[i]), 0),
+            ar.needs_attention(self.shown[i])))  # fmt: skip
+
+    def groups(self, px: np.ndarray, py: np.ndarray, rings: bool) -> list[list[int]]:
+        """Alerts that share a chip, worst first in each (one each when zoomed in)."""
+        out: list[list[int]] = []
+        for i in self._order():
+            if rings:
+                if ar.needs_attention(self.shown[i]):
+                    out.append([i])
+                continue
+            for g in out:
+                if np.hypot(px[i] - px[g[0]], py[i] - py[g[0]]) <= CLUSTER_PX:
+                    g.append(i)
+                    break
+            else:
+                out.append([i])
+        return out
+
+    def chip_text(self, group: list[int]) -> str:
+        text = (ar.severity(self.shown[group[0]]) or "alert").upper()
+        return f"{text} +{len(group) - 1}" if len(group) > 1 else text
+
+    def label_requests(self, tr: QTransform, view: QRectF, dpr: float) -> list[Request]:
+        if not self.shown:
+            return []
+        px, py = project(tr, self.mx, self.my)
+        rings = self.rings_shown(tr)
+        reqs = []
+        for g in self.groups(px, py, rings):
+            x, y = float(px[g[0]]), float(py[g[0]])
+            if not view.adjusted(-80, -40, 80, 40).contains(QPointF(x, y)):
+                continue
+            sev = ar.severity(self.shown[g[0]])
+            muted = not any(ar.needs_attention(self.shown[i]) for i in g)
+            pm = self.chips.get(self.chip_text(g), alert_colour(sev), muted, dpr)
+            w, h = pm.width() / dpr, pm.height() / dpr
+            gap = RING_PX + 4 if rings else 14.0
+            # Above-left first: track labels start to the right of their symbols.
+            first = (x - gap - w * 0.6, y - gap - h, x - gap + w * 0.4, y - gap)
+            reqs.append(Request(priority=100 + ar.SEVERITY_RANK.get(sev, 0), payload=(pm, g),
+                                options=around(x, y, w, h, gap, gap, first=first),
+                                tolerate=TOWN))  # fmt: skip
+        return reqs
+
+    # ---- drawing -----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         if not self.shown:
             return
-        tr = painter.transform()
-        px = tr.m11() * self.mx + tr.m21() * self.my + tr.dx()
-        py = tr.m12() * self.mx + tr.m22() * self.my + tr.dy()
+        tr = QTransform(painter.transform())
+        view = tr.mapRect(self.viewRect() if self.getViewBox() else self.boundingRect())
+        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        px, py = project(tr, self.mx, self.my)
+        rings = self.rings_shown(tr)
+        placed = self.declutter.placed(self, tr, view, float(dpr))
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        font = label_font(10)
-        taken: set[tuple[int, int]] = set()  # label cells: many alerts, few labels
-        # Most severe first, so its label wins a crowded cell; its ring is drawn last.
-        order = sorted(range(len(self.shown)), reverse=True,
-                       key=lambda i: ar.SEVERITY_RANK.get(ar.severity(self.shown[i]), 0))
-        labels = []
-        for i in order:
-            a = self.shown[i]
-            cell = (int(px[i] // LABEL_CELL[0]), int(py[i] // LABEL_CELL[1]))
-            if ar.needs_attention(a) and cell not in taken:
-                taken.add(cell)
-                labels.append(i)
-        for i in reversed(order):
-            a = self.shown[i]
-            colour = QColor(ar.SEVERITY_COLOURS.get(ar.severity(a), "#E53935"))
-            pen = QPen(colour, 3.0)
-            if not ar.needs_attention(a):  # acknowledged: thin and dashed
-                pen = QPen(colour, 1.5, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawEllipse(QPointF(float(px[i]), float(py[i])), RING_PX, RING_PX)
-        for i in labels:
-            sev = ar.severity(self.shown[i])
-            # Above the ring, left of centre: track labels sit to the right of symbols.
-            haloed_text(painter, QPointF(float(px[i]) - RING_PX - 4, float(py[i]) - RING_PX - 6),
-                        (sev or "alert").upper(), ar.SEVERITY_COLOURS.get(sev, "#E53935"),
-                        "#111111", font)  # fmt: skip
+        # Zoomed in every subject has its ring; at overview only the worst of each
+        # group (the chip counts the rest), so a line of alerts is one mark, not a smear.
+        heads = self._order() if rings else [g[0] for g in self.groups(px, py, False)]
+        for i in reversed(heads):  # the worst drawn last, on top
+            self._ring(painter, QPointF(float(px[i]), float(py[i])), self.shown[i])
+        for (pm, g), rect in placed:  # a leader from each chip to its ring
+            at = QPointF(float(px[g[0]]), float(py[g[0]]))
+            self._leader(painter, QRectF(rect[0], rect[1], rect[2] - rect[0],
+                                         rect[3] - rect[1]), at,
+                         alert_colour(ar.severity(self.shown[g[0]])))  # fmt: skip
+            painter.drawPixmap(QPointF(round(rect[0]), round(rect[1])), pm)
         painter.restore()
+
+    @staticmethod
+    def _ring(painter: QPainter, at: QPointF, alert: dict[str, Any]) -> None:
+        sev = ar.severity(alert)
+        colour = QColor(alert_colour(sev))
+        new = ar.needs_attention(alert)
+        radii = (RING_PX, RING_PX + 5) if sev == "critical" else (RING_PX,)
+        style = Qt.PenStyle.SolidLine if new else Qt.PenStyle.DashLine
+        width = 3.0 if new else 2.0
+        for r in radii:
+            painter.setPen(QPen(QColor(ALERT_EDGE), width + 2.5, style))
+            painter.drawEllipse(at, r, r)
+            painter.setPen(QPen(colour, width, style))
+            painter.drawEllipse(at, r, r)
+
+    @staticmethod
+    def _leader(painter: QPainter, chip: QRectF, at: QPointF, colour: str) -> None:
+        """A line from the chip's nearest edge to the subject's ring, when they are apart."""
+        near = QPointF(min(max(at.x(), chip.left()), chip.right()),
+                       min(max(at.y(), chip.top()), chip.bottom()))  # fmt: skip
+        d = float(np.hypot(at.x() - near.x(), at.y() - near.y()))
+        if d < RING_PX + 6:
+            return
+        stop = at + (near - at) * (RING_PX / d)  # ends on the ring: the symbol stays clear
+        painter.setPen(QPen(QColor(ALERT_EDGE), 4.0))
+        painter.drawLine(near, stop)
+        painter.setPen(QPen(QColor(colour), 2.0))
+        painter.drawLine(near, stop)
 
 
 def add_alert_layer(view: Any, hub: Hub) -> AlertLayer:
-    layer = AlertLayer(hub)
+    """The alert layer on ``view``; its chips join the track layers' label pass."""
+    names = view.layer_names() if hasattr(view, "layer_names") else []
+    declutter = getattr(view.layer("air"), "declutter", None) if "air" in names else None
+    layer = AlertLayer(hub, declutter)
+    if declutter is not None and declutter.view is None:
+        declutter.view = view
+    elif declutter is None:
+        layer.declutter.view = view
     view.add_layer(AlertLayer.layer_name, layer, Z_ALERTS)
     return layer

@@ -14,8 +14,10 @@ from cop_app.ui.map.reports_layer import ReportLayer, ReportLegend
 from cop_app.ui.map.view import MapView
 from cop_app.ui.map.zones import ZoneLayer
 
-# Stacking: the base map and tiles under everything; tracks (U1) sit at 30-42.
-Z = {"basemap": 0.0, "tiles": 1.0, "zones": 10.0, "reports": 45.0}
+# Stacking: the base map and tiles under everything; trails at 30, tracks at 40-42
+# (map/tracks.py), alerts at 60. Reports sit under the tracks: a report is a fixed
+# point an officer can find again, a hostile UAV passing over it must not vanish.
+Z = {"basemap": 0.0, "tiles": 1.0, "zones": 10.0, "reports": 35.0}
 
 
 def add_context_layers(view: MapView, hub: Hub, *, night: bool = False,

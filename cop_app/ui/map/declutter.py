@@ -13,6 +13,15 @@ edge), so a pan moves cells with the tracks instead of reshuffling who wins them
 
 The combined arrays (Mercator positions in rank order) are rebuilt only when a layer's
 data, ranks or visibility change; a frame does one projection and one scatter for all.
+
+Below ``DECLUTTER_MIN`` every symbol is drawn, except that symbols on (nearly) the same
+spot (``STACK_PX``: ten ships moored at one quay) are drawn once, the best-ranked on
+top, with a count badge: a stack of frames reads as a blob, a "10" does not.
+
+The same object runs the frame's label placement (``placed``): every peer layer and
+every annotator (the alert layer) hands in its label requests, and one greedy pass
+(``labels.LabelBoard``) places them all, so no two labels overlap whatever layer they
+belong to.
 """
 
 from __future__ import annotations
@@ -23,10 +32,14 @@ import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QTransform
 
+from cop_app.ui.map.labels import SYMBOL, TOWN, LabelBoard, Rect, Request, town_rects
 from cop_app.ui.map.symbols import CELL_PX
 
 DECLUTTER_PX = 16  # one symbol per cell this size once more than DECLUTTER_MIN are shown
 DECLUTTER_MIN = 4000
+LABEL_CELL = (130, 44)  # px: at most one label candidate per cell (about one label)
+PLACE_MARGIN = 0.25  # labels are placed this fraction of the view beyond each edge
+STACK_PX = 6  # symbols closer than about this share one symbol and a count badge
 MARGIN_PX = CELL_PX  # symbols this far outside the view still show their edge
 RANK_SELECTED = 2
 RANK_EMERGENCY = 3
@@ -52,7 +65,15 @@ class SharedDeclutter:
         self._combined_stamp: tuple | None = None
         self._frame_stamp: tuple | None = None
         self._shown: dict[int, np.ndarray] = {}
+        self._counts: dict[int, np.ndarray] = {}
         self.total = 0  # symbols the last computed frame draws over all layers
+        self.annotators: list[Any] = []  # other items whose labels join the pass
+        self.view: Any = None  # the MapView (for the base map's place names)
+        self._labels_stamp: tuple | None = None
+        self._region = QRectF()
+        self._origin = (0.0, 0.0)
+        self._placed: dict[int, list[tuple[Any, Rect]]] = {}
+        self.board = LabelBoard()
 
     # ---- data (per update) -------------------------------------------------------
     def _combine(self) -> None:
@@ -94,22 +115,35 @@ class SharedDeclutter:
         key = next((k for k, ly in enumerate(self.layers) if ly is layer), -1)
         return self._shown.get(key, np.empty(0, np.intp))
 
+    def counts(self, layer: Ranked) -> np.ndarray:
+        """Symbols each of ``layer``'s last shown symbols stands for (1: alone; more:
+        a stack drawn once with a count badge), aligned with ``shown``."""
+        key = next((k for k, ly in enumerate(self.layers) if ly is layer), -1)
+        return self._counts.get(key, np.empty(0, np.intp))
+
     def _pick(self, tr: QTransform, view: QRectF) -> dict[int, np.ndarray]:
         px, py = project(tr, self._mx, self._my)
         m = MARGIN_PX
         x0, x1, y0, y1 = view.left() - m, view.right() + m, view.top() - m, view.bottom() + m
         pos = np.flatnonzero((px > x0) & (px < x1) & (py > y0) & (py < y1))
-        if len(pos) > DECLUTTER_MIN:
-            pos = self._grid(pos, px, py, (x0, x1, y0, y1), (tr.dx(), tr.dy()))
+        carpet = len(pos) > DECLUTTER_MIN
+        pos, count = self._grid(pos, px, py, (x0, x1, y0, y1), (tr.dx(), tr.dy()),
+                                DECLUTTER_PX if carpet else STACK_PX)  # fmt: skip
+        if carpet:  # on a carpet every cell hides some: a badge on each says nothing
+            count = np.ones(len(pos), np.intp)
         self.total = len(pos)
         owner = self._owner[pos]
+        self._counts = {k: count[owner == k] for k in range(len(self.layers))}
         return {k: self._local[pos[owner == k]] for k in range(len(self.layers))}
 
     def _grid(self, pos: np.ndarray, px: np.ndarray, py: np.ndarray,
-              box: tuple[float, float, float, float], origin: tuple[float, float]
-              ) -> np.ndarray:  # fmt: skip
+              box: tuple[float, float, float, float], origin: tuple[float, float],
+              c: float = DECLUTTER_PX) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """One symbol per ``c`` px cell (the best ranked), plus every emergency and
+        selected one; returns the kept positions (rank order) and their cell counts."""
+        if not len(pos):
+            return pos, np.empty(0, np.intp)
         x0, x1, y0, y1 = box
-        c = DECLUTTER_PX
         # Grid lines through the map origin's pixel, so cells travel with a pan.
         sx = x0 - (x0 - origin[0]) % c
         sy = y0 - (y0 - origin[1]) % c
@@ -117,14 +151,106 @@ class SharedDeclutter:
         ny = int((y1 - sy) // c) + 1
         gx = ((px[pos] - sx) * (1.0 / c)).astype(np.intp)
         gy = ((py[pos] - sy) * (1.0 / c)).astype(np.intp)
+        cid = gy * nx + gx
         grid = np.full(nx * ny, -1, np.intp)
-        np.maximum.at(grid, gy * nx + gx, pos)  # positions are in rank order: best wins
-        win = grid[grid >= 0]
+        np.maximum.at(grid, cid, pos)  # positions are in rank order: best wins
+        cells = np.flatnonzero(grid >= 0)
+        win = grid[cells]
         must = pos[pos >= self._from_emergency]
         selected = pos[(pos >= self._from_selected) & (pos < self._from_emergency)]
         if len(selected) <= DECLUTTER_MIN:  # a selection of 50k is itself a carpet
             must = np.concatenate([selected, must])
-        return np.union1d(win, must)  # sorted: rank order
+        kept = np.union1d(win, must)  # sorted: rank order
+        # A cell's count goes on its winner; an emergency or selected symbol drawn
+        # beside the winner counts itself only.
+        full = np.ones(len(px), np.intp)
+        full[win] = np.bincount(cid, minlength=nx * ny)[cells]
+        count = full[kept]
+        return kept, count
+
+    # ---- labels: one placement pass per frame over all layers -------------------------
+    def placed(self, who: Any, tr: QTransform, view: QRectF,
+               dpr: float = 1.0) -> list[tuple[Any, Rect]]:  # fmt: skip
+        """(payload, rectangle in device px) of ``who``'s labels placed this frame.
+
+        The first participant painted in a frame runs the pass for all of them (peer
+        layers, then annotators); later ones read the result. The pass covers the view
+        and a margin round it (``PLACE_MARGIN``), in map-anchored pixels: while a pan
+        stays inside that region at the same scale and data, the frame reuses it moved
+        by the pan (the same labels in the same places, and no placement cost).
+        """
+        self._combine()
+        parts = [*self.layers, *self.annotators]
+        key = (self._combined_stamp, tr.m11(), tr.m12(), tr.m21(), tr.m22(), view.width(),
+               view.height(), dpr, self._towns_on(),
+               tuple((id(p), getattr(p, "label_version", 0), p.isVisible()) for p in parts))
+        ox, oy = tr.dx(), tr.dy()
+        if key != self._labels_stamp or not self._region.contains(view.translated(-ox, -oy)):
+            mx, my = view.width() * PLACE_MARGIN, view.height() * PLACE_MARGIN
+            region = view.adjusted(-mx, -my, mx, my)
+            self._place(parts, tr, region, dpr)
+            self._labels_stamp = key
+            self._region = region.translated(-ox, -oy)
+            self._origin = (ox, oy)
+        dx, dy = ox - self._origin[0], oy - self._origin[1]
+        x0, y0, x1, y1 = view.left(), view.top(), view.right(), view.bottom()
+        return [(payload, (r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy))
+                for payload, r in self._placed.get(id(who), [])
+                if r[0] + dx < x1 and r[2] + dx > x0 and r[1] + dy < y1 and r[3] + dy > y0]
+
+    def _towns_on(self) -> bool:
+        view = self.view
+        if view is None or "basemap" not in view.layer_names():
+            return False
+        return bool(view.layer("basemap").isVisible())
+
+    def _place(self, parts: list[Any], tr: QTransform, view: QRectF, dpr: float) -> None:
+        board = LabelBoard()
+        reqs: list[tuple[int, Request]] = []
+        chosen = self._label_candidates(tr, view)
+        for k, p in enumerate(self.layers):
+            if k in chosen:
+                reqs += [(id(p), r) for r in p.label_requests(tr, view, dpr, chosen[k])]
+        for p in self.annotators:
+            if p.isVisible():
+                reqs += [(id(p), r) for r in p.label_requests(tr, view, dpr)]
+        if self._towns_on():
+            for r in town_rects(tr):
+                board.block(r, TOWN)
+        for _, r in reqs:
+            if r.symbol is not None:
+                board.block(r.symbol, SYMBOL)
+        reqs.sort(key=lambda pr: -pr[1].priority)  # stable: ties keep layer order
+        placed: dict[int, list[tuple[Any, Rect]]] = {}
+        for owner, r in reqs:
+            rect = board.place(r)
+            if rect is not None:
+                placed.setdefault(owner, []).append((r.payload, rect))
+        self._placed = placed
+        self.board = board
+
+    def _label_candidates(self, tr: QTransform, view: QRectF) -> dict[int, np.ndarray]:
+        """Per peer layer, the shown symbols whose labels the pass tries: the best
+        ranked per ``LABEL_CELL`` over all layers (so a frame tries hundreds, not
+        thousands), plus every must-label one. The grid runs through the map origin's
+        pixel, so a pan carries the cells with the tracks: the same tracks keep their
+        labels (and their cached sprites)."""
+        got = [(k, ly.label_anchors(tr, view)) for k, ly in enumerate(self.layers)
+               if ly.isVisible() and hasattr(ly, "label_anchors")]  # fmt: skip
+        got = [(k, a) for k, a in got if len(a[4])]
+        if not got:
+            return {}
+        px, py, rank, must, j = (np.concatenate([a[n] for _, a in got]) for n in range(5))
+        owner = np.concatenate([np.full(len(a[4]), k, np.intp) for k, a in got])
+        w, h = LABEL_CELL
+        gx = np.floor((px - tr.dx()) / w).astype(np.int64)
+        gy = np.floor((py - tr.dy()) / h).astype(np.int64)
+        order = np.lexsort((-rank, gy, gx))
+        cell = gx[order] * 1_000_003 + gy[order]
+        first = np.ones(len(order), bool)
+        first[1:] = cell[1:] != cell[:-1]
+        pick = np.union1d(order[first], np.flatnonzero(must))
+        return {k: j[pick[owner[pick] == k]] for k, _ in got}
 
 
 def project(tr: QTransform, mx: np.ndarray, my: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,14 +6,23 @@ so text alone took ~70 ms a frame. Rendering each distinct label once into a pix
 blitting it makes a label one ``drawPixmap`` (~2 us). Sprites are keyed by what they
 show (lines, alarm, theme, pixel ratio), so a label is re-rendered only when its text
 changes, and the cache is bounded (least recently used goes first).
+
+Where labels go is one greedy pass per frame over every label on the map (air, sea and
+land tracks, alert chips): ``LabelBoard`` gives each label, most important first, the
+first of its candidate rectangles that overlaps no label placed before it, and avoids
+the base map's place names and other symbols where it can.
 """
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from PySide6.QtCore import QPointF, Qt
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap
 
 LABEL_FONT_PT = 11  # legible from 2 m (UX.md, Screens)
@@ -85,3 +94,161 @@ class LabelSprites:
         p.end()
         self.rendered += 1
         return pm, origin
+
+
+# ---- one placement pass per frame ---------------------------------------------------
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in device px
+SYMBOL = 1  # obstacle levels: a symbol another label would cover ...
+TOWN = 2  # ... a base-map place name ...
+LABEL = 3  # ... a label already placed (never covered, unless forced)
+
+
+@dataclass
+class Request:
+    """A label that wants a place: its options in order of preference.
+
+    ``tolerate`` is the highest obstacle level it may cover when nothing is free
+    (SYMBOL: a plain track label may cover another symbol, never a place name);
+    ``force`` places it at its first option whatever it covers (emergencies).
+    """
+
+    priority: int  # higher places first
+    options: list[Rect]
+    payload: Any
+    tolerate: int = SYMBOL
+    force: bool = False
+    symbol: Rect | None = None  # the labelled symbol: other labels avoid covering it
+
+
+class LabelBoard:
+    """Greedy rectangle placement: each label takes its first option that overlaps no
+    label placed before it (and, if it can, no symbol or place name either).
+
+    Rectangles are bucketed on a coarse grid, so a frame with a few hundred labels
+    costs a few thousand rectangle tests, not n^2.
+    """
+
+    CELL = 128.0
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[int, int], list[tuple[Rect, int]]] = {}
+        self.placed: list[Rect] = []  # labels placed, in order (tests read them)
+
+    def _keys(self, r: Rect) -> list[tuple[int, int]]:
+        c = self.CELL
+        gx0, gx1, gy0, gy1 = int(r[0] // c), int(r[2] // c), int(r[1] // c), int(r[3] // c)
+        if gx0 == gx1 and gy0 == gy1:
+            return [(gx0, gy0)]
+        return [(gx, gy) for gx in range(gx0, gx1 + 1) for gy in range(gy0, gy1 + 1)]
+
+    def block(self, r: Rect, level: int) -> None:
+        for k in self._keys(r):
+            self._buckets.setdefault(k, []).append((r, level))
+
+    def worst(self, r: Rect) -> int:
+        """The highest obstacle level ``r`` overlaps (0: free)."""
+        worst = 0
+        x0, y0, x1, y1 = r
+        for k in self._keys(r):
+            for (a, b, c, d), level in self._buckets.get(k, ()):
+                if level > worst and a < x1 and x0 < c and b < y1 and y0 < d:
+                    worst = level
+                    if worst == LABEL:
+                        return worst
+        return worst
+
+    def place(self, req: Request) -> Rect | None:
+        fallback = None
+        for r in req.options:
+            level = self.worst(r)
+            if level == 0:
+                return self._take(r)
+            if fallback is None and level <= req.tolerate:
+                fallback = r
+        if fallback is not None:
+            return self._take(fallback)
+        return self._take(req.options[0]) if req.force and req.options else None
+
+    def _take(self, r: Rect) -> Rect:
+        self.block(r, LABEL)
+        self.placed.append(r)
+        return r
+
+
+def around(x: float, y: float, w: float, h: float, gap_x: float, gap_y: float,
+           first: Rect | None = None) -> list[Rect]:  # fmt: skip
+    """Options for a ``w`` x ``h`` label beside a point: right, left, then the four
+    diagonal corners (below first: a label above runs into the next track's)."""
+    cy = y - h / 2.0
+    opts = [(x + gap_x, cy, x + gap_x + w, cy + h)] if first is None else [first]
+    opts += [
+        (x - gap_x - w, cy, x - gap_x, cy + h),
+        (x + gap_x * 0.6, y + gap_y, x + gap_x * 0.6 + w, y + gap_y + h),
+        (x + gap_x * 0.6, y - gap_y - h, x + gap_x * 0.6 + w, y - gap_y),
+        (x - gap_x * 0.6 - w, y + gap_y, x - gap_x * 0.6, y + gap_y + h),
+        (x - gap_x * 0.6 - w, y - gap_y - h, x - gap_x * 0.6, y - gap_y),
+    ]
+    return opts
+
+
+def town_rects(tr: Any, night: bool = False) -> list[Rect]:
+    """Where the base map's place names sit on screen (the basemap draws them the same
+    way: dot at TOWN_DOT_AT inside an image of the name's width + 16 by 26 px)."""
+    from cop_app.core.geo import to_mercator
+    from cop_app.ui.map.basemap import TOWN_DOT_AT, TOWN_MAX_M_PER_PX, TOWNS
+
+    if 1.0 / max(abs(tr.m11()), 1e-12) > TOWN_MAX_M_PER_PX:
+        return []
+    widths = _town_widths()
+    x, y = to_mercator(np.array([t[2] for t in TOWNS]), np.array([t[1] for t in TOWNS]))
+    px = tr.m11() * x + tr.m21() * y + tr.dx() - TOWN_DOT_AT.x()
+    py = tr.m12() * x + tr.m22() * y + tr.dy() - TOWN_DOT_AT.y()
+    return [(float(a), float(b), float(a) + w + 16.0, float(b) + 26.0)
+            for a, b, w in zip(px.tolist(), py.tolist(), widths, strict=True)]  # fmt: skip
+
+
+@cache
+def _town_widths() -> tuple[float, ...]:
+    from cop_app.ui.map.basemap import TOWNS
+
+    font = QFont()
+    font.setPointSize(LABEL_FONT_PT)
+    metrics = QFontMetricsF(font)
+    return tuple(metrics.horizontalAdvance(name) for name, _, _ in TOWNS)
+
+
+class ChipSprites:
+    """Small text chips (alert severities, stack counts): dark fill, coloured border,
+    light text, so they read on the day and the night map alike. Cached by content."""
+
+    def __init__(self) -> None:
+        self.font = label_font()
+        self.metrics = QFontMetricsF(self.font)
+        self._cache: dict[tuple[str, str, bool, float], QPixmap] = {}
+
+    def get(self, text: str, border: str, muted: bool = False, dpr: float = 1.0) -> QPixmap:
+        key = (text, border, muted, dpr)
+        pm = self._cache.get(key)
+        if pm is None:
+            if len(self._cache) > 500:
+                self._cache.clear()
+            pm = self._cache[key] = self._render(*key)
+        return pm
+
+    def _render(self, text: str, border: str, muted: bool, dpr: float) -> QPixmap:
+        fm = self.metrics
+        w, h = fm.horizontalAdvance(text) + 10.0, fm.height() + 2.0
+        pm = QPixmap(max(1, math.ceil(w * dpr)), max(1, math.ceil(h * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        pen = QPen(QColor(border), 2.0, Qt.PenStyle.DashLine if muted else Qt.PenStyle.SolidLine)
+        p.setPen(pen)
+        p.setBrush(QColor(24, 8, 30, 235))
+        p.drawRoundedRect(QRectF(1, 1, w - 2, h - 2), 4, 4)
+        p.setFont(self.font)
+        p.setPen(QColor("#B8B8B8" if muted else "#FFFFFF"))
+        p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, text)
+        p.end()
+        return pm

@@ -42,6 +42,7 @@ from cop_app.core.verification import VerificationStatus
 from cop_app.ui.hub import Hub
 from cop_app.ui.map._draw import cosmetic_pen, label_font
 from cop_app.ui.map.overlays import ScreenItem
+from cop_app.ui.map.symbols import paint_selection
 from cop_app.ui.map.view import MapView
 
 WORLD = math.pi * EARTH_RADIUS_M
@@ -117,10 +118,11 @@ def draw_symbol(painter: QPainter, at: QPointF, event_type: str, status: str, *,
     if night and not selected:
         colour = colour.darker(115)  # UX.md: dimmer unselected symbols at night
     outline = "#101010" if not night else "#0A0A0A"
-    if selected:
-        painter.setPen(cosmetic_pen("#FFFFFF" if night else "#000000", 3.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawEllipse(at, radius + 5, radius + 5)
+    if selected:  # the tracks' selection mark: brackets, never a ring (alerts are rings)
+        painter.save()
+        painter.translate(at)
+        paint_selection(painter, radius + 6)
+        painter.restore()
     painter.setPen(cosmetic_pen(outline, 1.0))
     painter.setBrush(colour)
     painter.drawPath(path)

@@ -45,7 +45,13 @@ HOSTILE_FILL = QColor("#FF8080")
 NEUTRAL_FILL = QColor("#AAFFAA")
 UNKNOWN_FILL = QColor("#FFFF80")
 EMERGENCY_FILL = QColor("#FF1A1A")
-HIGHLIGHT = QColor("#FF9900")  # selection ring: no affiliation uses orange
+# Selection: white corner brackets on a black edge. No alert marking, report status or
+# affiliation uses white-and-black brackets, so a selected track is never mistaken for
+# an alerted one (the old orange ring read as the HIGH alert ring), and the black edge
+# keeps the white readable on the near-white day land.
+SELECT_INK = QColor("#FFFFFF")
+SELECT_EDGE = QColor("#000000")
+HIGHLIGHT = SELECT_INK  # kept for callers of the old name
 
 _GROUP = {  # identity -> (frame family, fill, dashed, letter)
     Identity.PENDING: ("unknown", UNKNOWN_FILL, True, ""),
@@ -173,12 +179,7 @@ def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | i
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     if variant in (Variant.SELECTED, Variant.EMERGENCY_SELECTED):
-        ring = size * 0.72
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(QColor("#000000"), 6.0))
-        painter.drawEllipse(QPointF(0, 0), ring, ring)
-        painter.setPen(QPen(HIGHLIGHT, 3.5))
-        painter.drawEllipse(QPointF(0, 0), ring, ring)
+        paint_selection(painter, size * 0.78)
     path, open_bottom = _frame_path(family, domain, size)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QBrush(fill))
@@ -191,9 +192,16 @@ def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | i
     painter.setBrush(Qt.BrushStyle.NoBrush)
     base = 0.3 * size
     if open_bottom:
-        painter.setClipRect(QRectF(-size, base - 2 * size, 2 * size, 2 * size - pen.widthF()))
-    painter.drawPath(path)
-    painter.setClipping(False)
+        # Intersect with the caller's clip and restore it after: dropping it let symbol
+        # marks leak out of a PDF page's map frame (setClipping(False) cleared the page's
+        # clip for the rest of this symbol).
+        painter.save()
+        painter.setClipRect(QRectF(-size, base - 2 * size, 2 * size, 2 * size - pen.widthF()),
+                            Qt.ClipOperation.IntersectClip)  # fmt: skip
+        painter.drawPath(path)
+        painter.restore()
+    else:
+        painter.drawPath(path)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor("#FFFFFF") if emergency else line)
     painter.drawPath(_domain_mark(domain, size, base))
@@ -205,6 +213,32 @@ def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | i
         painter.setPen(QPen(line))
         painter.drawText(QRectF(0.38 * size, -0.9 * size, 0.45 * size, 0.6 * size),
                          Qt.AlignmentFlag.AlignCenter, letter)  # fmt: skip
+    painter.restore()
+
+
+def selection_path(half: float, arm: float | None = None) -> QPainterPath:
+    """Four corner brackets round a square of half-side ``half`` (centred on 0, 0)."""
+    arm = half * 0.55 if arm is None else arm
+    p = QPainterPath()
+    for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+        p.moveTo(sx * half, sy * (half - arm))
+        p.lineTo(sx * half, sy * half)
+        p.lineTo(sx * (half - arm), sy * half)
+    return p
+
+
+def paint_selection(painter: QPainter, half: float) -> None:
+    """The selection mark: white corner brackets on a black edge (day and night)."""
+    path = selection_path(half)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for colour, width in ((SELECT_EDGE, 5.5), (SELECT_INK, 2.5)):
+        pen = QPen(colour, width)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        pen.setCapStyle(Qt.PenCapStyle.SquareCap)
+        painter.setPen(pen)
+        painter.drawPath(path)
     painter.restore()
 
 

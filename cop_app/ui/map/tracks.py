@@ -10,9 +10,10 @@ PixmapFragment objects would cost ~100 ms before Qt draws anything). Heading vec
 the same way through ``drawLines`` over a QLineF buffer.
 
 Which symbols a frame stamps is decided by one screen grid shared by the three domain
-layers (``declutter.SharedDeclutter``). Labels are decluttered on a coarser grid (one
-per cell) and appear past a zoom threshold; emergency squawks are always labelled, in
-red, as tar1090 does.
+layers (``declutter.SharedDeclutter``); symbols stacked on one spot draw once with a
+count chip. Labels appear past a zoom threshold (and with the Labels switch on) and are
+placed by one greedy pass over all layers, so no two overlap; emergency squawks are
+always labelled, in red, as tar1090 does.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
-from cop_app.ui.map.declutter import SharedDeclutter, project
+from cop_app.ui.map.declutter import LABEL_CELL, SharedDeclutter, project
 from cop_app.ui.map.frames import frame_at
-from cop_app.ui.map.labels import LabelSprites
+from cop_app.ui.map.labels import PAD, SYMBOL, TOWN, ChipSprites, LabelSprites, Request, around
 from cop_app.ui.map.symbols import SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
@@ -45,7 +46,6 @@ HIT_PX = 12.0  # how near (px) a pointer must be to a symbol to hover or pick it
 # (12 kn) both get a readable line, and within a domain length stays proportional.
 VECTOR_PX_PER_KN = {Domain.AIR: 0.08, Domain.SEA: 2.5, Domain.LAND: 1.5}
 VECTOR_MAX_PX = 60.0
-LABEL_CELL = (130, 44)  # px: the declutter grid, about one two-line label
 VECTOR_MAX_SYMBOLS = 3000  # symbols in view over all domain layers
 _HOSTILE = [int(i) for i in (Identity.HOSTILE, Identity.SUSPECT, Identity.JOKER, Identity.FAKER)]
 _WORLD_RECT = QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
@@ -88,6 +88,12 @@ def label_lines(domain: Domain, fields: dict[str, Any], key: str, altitude_ft: f
     return lines
 
 
+def badge_corner(x: float, y: float) -> tuple[float, float]:
+    """The bottom-right corner of a stack's count chip: over the symbol's top left
+    (labels start at the right, so the two never collide)."""
+    return x - SYMBOL_PX * 0.15, y - SYMBOL_PX * 0.3
+
+
 def _altitude(ft: float) -> str:
     # Flight levels above the transition altitude (6,000 ft is a common one in the area).
     return f"FL{round(ft / 100.0):03d}" if ft >= 6000 else f"{round(ft):,} ft"
@@ -112,6 +118,7 @@ class TrackLayer(pg.GraphicsObject):
         self._emergency: dict[str, str] = {}  # key -> HIJACK / NORDO / EMERGENCY
         self._label_text: dict[int, tuple[str, ...]] = {}  # track index -> label lines
         self.sprites = LabelSprites()
+        self.chips = ChipSprites()  # stack counts
         self._attrs_version = -1
         self._box: QGraphicsRectItem | None = None
         self._set_frame(None)
@@ -120,6 +127,7 @@ class TrackLayer(pg.GraphicsObject):
         hub.cursorChanged.connect(self.refresh)
         hub.windowChanged.connect(self.refresh)
         hub.selectionChanged.connect(self._on_selection)
+        hub.layersChanged.connect(lambda _l: self.update())  # the Labels switch
         # Attribute scans (emergency squawks) run apart from positions, at 1 Hz.
         self._attrs_timer = QTimer(self)
         self._attrs_timer.setInterval(1000)
@@ -252,10 +260,22 @@ class TrackLayer(pg.GraphicsObject):
         frags[:, 5] = sym.height[cells]
         frags[:, 6:10] = (1.0 / sym.dpr, 1.0 / sym.dpr, 0.0, 1.0)
         painter.drawPixmapFragments(*self._frags.drawargs(), sym.pixmap)
-        m_per_px = 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12)
-        self._draw_labels(painter, idx, px, py, m_per_px <= self.label_max_m_per_px,
-                          view, (tr.dx(), tr.dy()))  # fmt: skip
+        self._draw_badges(painter, px, py, self.declutter.counts(self), dpr)
+        for (pm, _i), rect in self.declutter.placed(self, tr, view, dpr):
+            painter.drawPixmap(QPointF(round(rect[0]), round(rect[1])), pm)
         painter.restore()
+
+    def _draw_badges(self, painter: QPainter, px: np.ndarray, py: np.ndarray,
+                     counts: np.ndarray, dpr: float) -> None:  # fmt: skip
+        """A count chip at the top left of a symbol that stands for a stack of them."""
+        if len(counts) != len(px):
+            return
+        for j in np.flatnonzero(counts > 1).tolist():
+            n = int(counts[j])
+            pm = self.chips.get(str(n) if n < 100 else "99+", "#E0E0E0", False, dpr)
+            w, h = pm.width() / dpr, pm.height() / dpr
+            x, y = badge_corner(float(px[j]), float(py[j]))
+            painter.drawPixmap(QPointF(round(x - w), round(y - h)), pm)
 
     def _draw_vectors(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
                       py: np.ndarray) -> None:  # fmt: skip
@@ -275,41 +295,68 @@ class TrackLayer(pg.GraphicsObject):
         painter.setPen(QPen(QColor("#B0B0B0") if self.night else QColor("#101010"), 2.0))
         painter.drawLines(*self._lines.drawargs())
 
-    def _draw_labels(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
-                     py: np.ndarray, zoomed_in: bool, view: QRectF,
-                     origin: tuple[float, float] = (0.0, 0.0)) -> None:  # fmt: skip
+    def label_anchors(self, tr: QTransform, view: QRectF) -> tuple[np.ndarray, ...]:
+        """Symbols that may carry a label this frame: (px, py, rank, must) per shown
+        symbol index ``j``. Past the zoom threshold (and with the Labels switch on) every
+        shown track may, zoomed out only emergencies; ``must``: always labelled."""
+        empty = np.empty(0)
+        nothing = empty, empty, empty, np.empty(0, bool), np.empty(0, np.intp)
+        m_per_px = 1.0 / max(np.sqrt(abs(tr.determinant())), 1e-12)
+        zoomed_in = (m_per_px <= self.label_max_m_per_px
+                     and self.hub.layers.get("labels", True))  # fmt: skip
+        if not zoomed_in and not self._emergency_mask.any():
+            return nothing  # before ``shown``: a zoomed-out frame picks symbols once
+        idx = self.declutter.shown(self, tr, view)
+        if not len(idx):
+            return nothing
         emg = self._emergency_mask[idx]
-        if not zoomed_in and not emg.any():
-            return
         keep = np.ones(len(idx), bool) if zoomed_in else emg.copy()
-        # Only labels that can reach the screen: a label runs right and down from its
-        # symbol, so symbols in the right-hand margin (and far left) have none to show.
-        dx, dy = SYMBOL_PX * 0.7, -SYMBOL_PX * 0.35  # the first baseline starts here
-        keep &= ((px + dx < view.right()) & (px + dx + LABEL_CELL[0] > view.left())
-                 & (py + dy - LABEL_CELL[1] < view.bottom())
-                 & (py + dy + LABEL_CELL[1] > view.top()))  # fmt: skip
-        # Declutter: one label per grid cell; emergencies, then selected, then hostile
-        # tracks win their cell.
-        # The grid runs through the map origin's pixel (``origin``), so a pan carries the
-        # cells with the tracks: the same tracks keep their labels (and cached sprites).
-        gx = np.floor((px - origin[0]) / LABEL_CELL[0]).astype(np.int64)
-        gy = np.floor((py - origin[1]) / LABEL_CELL[1]).astype(np.int64)
-        rank = 3 - self._rank[idx]  # 0 emergency, 1 selected, 2 hostile, 3 other
-        cand = np.flatnonzero(keep)
-        order = cand[np.lexsort((rank[cand], gy[cand], gx[cand]))]
-        cell_id = gx[order] * 1_000_003 + gy[order]
-        first = np.ones(len(order), bool)
-        first[1:] = cell_id[1:] != cell_id[:-1]
-        chosen = order[first]
-        chosen = np.union1d(chosen, np.flatnonzero(emg & keep))  # emergencies always
-        dpr = float(painter.device().devicePixelRatioF()) if painter.device() else 1.0
+        if not keep.any():
+            return nothing
+        px, py = project(tr, self.mx[idx], self.my[idx])
+        px, py = np.rint(px), np.rint(py)
+        w, h = LABEL_CELL
+        keep &= ((px - w < view.right()) & (px + w > view.left())
+                 & (py - h < view.bottom()) & (py + h > view.top()))  # fmt: skip
+        j = np.flatnonzero(keep)
+        return px[j], py[j], self._rank[idx][j], emg[j], j
+
+    def label_requests(self, tr: QTransform, view: QRectF, dpr: float,
+                       chosen: np.ndarray | None = None) -> list[Request]:  # fmt: skip
+        """Requests for the shared placement pass for shown symbols ``chosen`` (indices
+        into ``shown``; the pass picks them over all layers with ``label_anchors``)."""
+        idx = self.declutter.shown(self, tr, view)
+        if chosen is None:
+            chosen = self.label_anchors(tr, view)[4]
+        if not len(chosen):
+            return []
+        px, py = project(tr, self.mx[idx[chosen]], self.my[idx[chosen]])
         rows = idx[chosen]
         texts = self._label_texts(rows)
-        sprites, night, emergency = self.sprites, self.night, self._emergency_mask
-        for x, y, lines, i in zip(px[chosen].tolist(), py[chosen].tolist(), texts,
-                                  rows.tolist(), strict=True):  # fmt: skip
+        counts = self.declutter.counts(self)
+        counts = counts[chosen] if len(counts) == len(idx) else np.ones(len(chosen), np.intp)
+        sprites, night, emergency, rank = self.sprites, self.night, self._emergency_mask, self._rank
+        dx, dy = SYMBOL_PX * 0.7, -SYMBOL_PX * 0.35  # the first baseline starts here
+        half = SYMBOL_PX * 0.46
+        reqs = []
+        for x, y, lines, i, n in zip(np.rint(px).tolist(), np.rint(py).tolist(), texts,
+                                     rows.tolist(), counts.tolist(), strict=True):  # fmt: skip
             pm, at = sprites.get(lines, bool(emergency[i]), night, dpr)
-            painter.drawPixmap(QPointF(round(x + dx - at.x()), round(y + dy - at.y())), pm)
+            lw, lh = pm.width() / dpr, pm.height() / dpr
+            x0, y0 = round(x + dx - at.x()), round(y + dy - at.y())
+            symbol = (x - half - (24 if n > 1 else 0), y - half - (20 if n > 1 else 0),
+                      x + half, y + half)  # with its count chip, top left
+            r = int(rank[i])
+            reqs.append(Request(
+                priority=10 + r, payload=(pm, i), symbol=symbol, force=r >= 3,
+                tolerate=TOWN if r >= 2 else SYMBOL,
+                options=around(x, y, lw, lh, dx - PAD, SYMBOL_PX * 0.6,
+                               first=(x0, y0, x0 + lw, y0 + lh))))  # fmt: skip
+        return reqs
+
+    @property
+    def label_version(self) -> tuple[int, bool, bool]:
+        return self.rank_version, self.night, bool(self.hub.layers.get("labels", True))
 
     def _label_texts(self, rows: np.ndarray) -> list[tuple[str, ...]]:
         """Label lines of tracks ``rows``, made once per picture frame (not per paint)."""
@@ -439,6 +486,7 @@ def add_track_layers(view: MapView, hub: Hub) -> dict[str, Any]:
         layers[name] = layer
         peers.append(layer)
     declutter = SharedDeclutter(peers)  # one grid: rank wins a cell across domains
+    declutter.view = view  # labels keep off the base map's place names
     for layer in peers:
         layer.peers = peers
         layer.declutter = declutter
