@@ -296,3 +296,82 @@ def test_pdf_snapshot_has_no_symbol_marks_outside_the_map_frame(qapp, tmp_path):
         x, _ = info.project(45.0, lon, scale=1.0)
         column = below[:, round(x) - 12:round(x) + 12]
         assert (column.min(axis=2) > 120).all()  # ... and no black mark (hull, aircraft)
+
+
+# ---- finding 10: go to a coordinate ------------------------------------------------------
+@pytest.mark.parametrize("text,reason", [
+    ("36T UR 5800 200000", "same number of digits"),  # the trial's input: 4 and 6 digits
+    ("37U DQ 123 45", "same number of digits"),
+    ("37U DQ 12345", "odd number of digits"),
+    ("37U DQ 123456 654321", "at most 5 digits"),
+    ("37U DQ 1 2 3", "two groups at most"),
+    ("61U DQ 1 2", "zone 61"),
+])  # fmt: skip
+def test_malformed_mgrs_is_refused_with_the_reason(text, reason):
+    from cop_app.ui.map.tools import parse_position
+
+    with pytest.raises(ValueError, match=reason):
+        parse_position(text)
+
+
+def test_mgrs_one_run_splits_in_half_and_the_prompt_shows_examples():
+    from cop_app.ui.map.tools import GOTO_PROMPT, parse_position
+
+    assert parse_position("37U DQ 1234567890") == parse_position("37U DQ 12345 67890")
+    for example in ("37U DQ 12345 67890", "48.5867 37.84"):
+        assert example in GOTO_PROMPT
+        parse_position(example)  # and each example is one the parser takes
+
+
+def test_go_to_mgrs_draws_a_crosshair_and_the_100_m_square(qtbot):
+    from pyproj import Geod
+
+    from cop_app.ui.map.tools import GoToMarker, go_to, mgrs_square
+
+    hub, view, _ = full_map(qtbot, Picture(), (800, 600), (30.0, 46.0, 31.0, 47.0))
+    ref = "36T VS 123 567"  # 6 digits: a 100 m square (8 digits: 10 m, 10 digits: 1 m)
+    lat, lon = go_to(view, ref, span_km=0.5)
+    corners = mgrs_square(ref)
+    geod = Geod(ellps="WGS84")
+    for (la1, lo1), (la2, lo2) in zip(corners, corners[1:] + corners[:1], strict=True):
+        assert geod.inv(lo1, la1, lo2, la2)[2] == pytest.approx(100.0, abs=1.0)
+    pix = rgb(view.grab().toImage())
+    cyan = "#00B8D4"
+    c = view.latlon_to_widget(lat, lon)
+    assert count(pix, cyan, 30, (round(c.x()), round(c.y()), 30)) > 60  # the crosshair
+    for la, lo in corners:  # the square's outline passes by every corner
+        p = view.latlon_to_widget(la, lo)
+        assert count(pix, cyan, 30, (round(p.x()), round(p.y()), 4)) > 0
+    marker = next(i for i in view.scene().items() if isinstance(i, GoToMarker))
+    marker.clear()
+    pix = rgb(view.grab().toImage())
+    assert count(pix, cyan, 30, (round(c.x()), round(c.y()), 30)) == 0  # gone after a while
+    # Bad input leaves the view where it was and marks nothing.
+    before = view.viewbox.viewRange()
+    with pytest.raises(ValueError):
+        go_to(view, "36T UR 5800 200000")
+    assert view.viewbox.viewRange() == before and marker.at is None
+    hub.close()
+
+
+# ---- finding 11: the ruler's result in a fixed box -----------------------------------------
+def test_range_bearing_result_stays_readable_with_the_end_off_view(qtbot):
+    hub, view, _ = full_map(qtbot, Picture(), (900, 600), (30.0, 45.0, 34.0, 47.5))
+    items = [i for i in view.scene().items() if type(i).__name__ == "RangeBearingTool"]
+    ruler = items[0]
+    said: list[str] = []
+    ruler.measured.connect(said.append)
+    ruler.measure(46.48, 30.73, 41.01, 28.98)  # Odesa to Istanbul: the end is off the view
+    assert said and "km" in said[-1] and "nm" in said[-1] and "°T" in said[-1]
+    box = ruler.readout_rect().translated(ruler.pos())
+    end = view.latlon_to_widget(41.01, 28.98)
+    assert not view.viewport().rect().contains(end.toPoint())
+    img = view.grab().toImage()
+    pix = rgb(img)
+    r = box.toRect()
+    part = pix[r.top():r.bottom(), r.left():r.right()]
+    assert r.width() > 120 and (part.max(axis=2) < 80).sum() > 100  # dark text on the box
+    assert [ln.split()[0] for ln in ruler.readout_lines()] == ["Range", "Bearing"]
+    ruler.clear()
+    assert said[-1] == ""
+    hub.close()

@@ -3,7 +3,16 @@
 ``parse_position`` reads what officers type: decimal degrees, degrees-minutes-seconds
 with hemispheres (``48°35'12"N 037°50'24"E``) and MGRS (``37U DQ 12345 67890``, taken
 as the centre of the square it names). Bad input raises ValueError with a reason fit
-to show the officer.
+to show the officer; an MGRS reference whose easting and northing have different
+numbers of digits ("36T UR 5800 200000") is refused, not split somewhere in the middle.
+
+After a go-to the map marks the spot for a while (``GoToMarker``): a crosshair, and for
+MGRS the square the reference names (UX.md: an MGRS reference names a square, not a
+point): 100 m for a 6-digit reference, 10 m for 8 digits, 1 m for 10.
+
+The range-and-bearing result shows in a fixed box in the map's top-left corner as well
+as beside the end point, so it stays readable when the end is off the view or under the
+legend; ``measured`` carries the same text for a status bar.
 """
 
 from __future__ import annotations
@@ -11,8 +20,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter, QPainterPath
+from pyproj import Transformer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath
 
 from cop_app.core.geo import (
     destination,
@@ -24,13 +34,69 @@ from cop_app.core.geo import (
     valid_position,
 )
 from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font
-from cop_app.ui.map.overlays import ScreenItem
+from cop_app.ui.map.overlays import MARGIN, ScreenItem
 from cop_app.ui.map.view import MapView
 
 # Decimal commas are not accepted: "48,5 37,8" is ambiguous with a comma separator.
 _DECIMAL = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*[,;/\s]\s*([-+]?\d+(?:\.\d+)?)\s*$")
-_MGRS = re.compile(r"^\s*\d{1,2}\s*[C-HJ-NP-X]\s*[A-HJ-NP-Z]{2}(?:\s*\d+){0,2}\s*$", re.I)
+_MGRS = re.compile(r"^\s*\d{1,2}\s*[C-HJ-NP-X]\s*[A-HJ-NP-Z]{2}(?:\s*\d+)*\s*$", re.I)
 _HEMI = re.compile(r"[NSEW]", re.I)
+_MGRS_PARTS = re.compile(r"^\s*(\d{1,2})\s*([C-HJ-NP-X])\s*([A-HJ-NP-Z]{2})((?:\s*\d+)*)\s*$", re.I)
+GOTO_PROMPT = ("Latitude and longitude or MGRS, for example\n"
+               "48.5867 37.84   ·   48°35'12\"N 037°50'24\"E   ·   37U DQ 12345 67890")
+MARK_SECONDS = 30.0  # how long the go-to crosshair stays
+
+
+def mgrs_parts(text: str) -> tuple[int, str, str, str, str]:
+    """(zone, band, 100 km square, easting digits, northing digits) of a reference.
+
+    Digits come as one run split in half ("12345678") or as two runs of equal length
+    ("1234 5678"), 0 to 5 digits each; anything else is refused with the reason.
+    """
+    m = _MGRS_PARTS.match(text or "")
+    if not m:
+        raise ValueError(f"not an MGRS reference: {text!r} (for example 37U DQ 12345 67890)")
+    zone, band, square, digits = int(m.group(1)), m.group(2).upper(), m.group(3).upper(), m.group(4)
+    if not 1 <= zone <= 60:
+        raise ValueError(f"MGRS zone {zone} does not exist (1 to 60)")
+    runs = digits.split()
+    if len(runs) > 2:
+        raise ValueError(f"MGRS {text.strip()!r}: give easting and northing, two groups at most")
+    if len(runs) == 2:
+        east, north = runs
+        if len(east) != len(north):
+            raise ValueError(f"MGRS {text.strip()!r}: easting ({len(east)} digits) and northing "
+                             f"({len(north)} digits) must have the same number of digits")
+    else:
+        run = runs[0] if runs else ""
+        if len(run) % 2:
+            raise ValueError(f"MGRS {text.strip()!r}: an odd number of digits ({len(run)}) "
+                             "cannot split into easting and northing")
+        east, north = run[: len(run) // 2], run[len(run) // 2:]
+    if len(east) > 5:
+        raise ValueError(f"MGRS {text.strip()!r}: at most 5 digits each for easting and "
+                         "northing (1 m)")
+    return zone, band, square, east, north
+
+
+def mgrs_square(text: str) -> list[tuple[float, float]]:
+    """The corners (lat, lon) of the square an MGRS reference names, via pyproj's UTM:
+    its centre (``from_mgrs``) plus and minus half the side (100 km / 10^digits)."""
+    zone, band, _square, east, _north = mgrs_parts(text)
+    side = 100_000.0 / 10 ** len(east)
+    lat, lon = from_mgrs(text)
+    south = band < "N"
+    utm = f"+proj=utm +zone={zone} {'+south ' if south else ''}+datum=WGS84"
+    fwd = Transformer.from_crs("EPSG:4326", utm, always_xy=True)
+    inv = Transformer.from_crs(utm, "EPSG:4326", always_xy=True)
+    x, y = fwd.transform(lon, lat)
+    h = side / 2.0
+    corners = [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)]
+    out = []
+    for cx, cy in corners:
+        clon, clat = inv.transform(cx, cy)
+        out.append((float(clat), float(clon)))
+    return out
 
 
 def _dms_value(part: str, hemi: str) -> float:
@@ -70,6 +136,7 @@ def parse_position(text: str) -> tuple[float, float]:
     if not text:
         raise ValueError("no position given")
     if _MGRS.match(text):
+        mgrs_parts(text)  # refuses unequal digit groups before the library guesses
         lat, lon = from_mgrs(text)
     elif m := _DECIMAL.match(text):
         lat, lon = (float(g) for g in m.groups())
@@ -86,10 +153,83 @@ def parse_position(text: str) -> tuple[float, float]:
 
 
 def go_to(view: MapView, text: str, span_km: float | None = None) -> tuple[float, float]:
-    """Centre the map on a typed position; raises ValueError for the caller to show."""
+    """Centre the map on a typed position and mark it; raises ValueError for the caller
+    to show (the map does not move on bad input)."""
     lat, lon = parse_position(text)
+    square = mgrs_square(text) if _MGRS.match(text.strip()) else None
     view.center_on(lat, lon, span_km)
+    marker = next((i for i in view.scene().items() if isinstance(i, GoToMarker)), None)
+    if marker is None:
+        marker = GoToMarker(view)
+    marker.mark(lat, lon, square)
     return lat, lon
+
+
+class _FullView(ScreenItem):
+    """A screen item as large as the map area (tools that draw anywhere on it)."""
+
+    corner = "top-left"
+
+    def _follow(self, *_: object) -> None:
+        r = self.view.viewbox.sceneBoundingRect()
+        self.prepareGeometryChange()
+        self.size = (r.width(), r.height())
+        self.setPos(r.topLeft())
+        self.update()
+
+    def _scene(self, lat: float, lon: float) -> QPointF:
+        return self.mapFromScene(self.view.viewbox.mapViewToScene(
+            QPointF(*_merc(lon, lat))))  # fmt: skip
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, *self.size)
+
+
+class GoToMarker(_FullView):
+    """A crosshair on the place gone to, and the MGRS square it names, for a while."""
+
+    ring_px = 14.0
+
+    def __init__(self, view: MapView, night: bool = False) -> None:
+        self.at: tuple[float, float] | None = None
+        self.square: list[tuple[float, float]] | None = None
+        super().__init__(view, night)
+        self.setZValue(950)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.clear)
+
+    def mark(self, lat: float, lon: float, square: list[tuple[float, float]] | None = None,
+             seconds: float = MARK_SECONDS) -> None:  # fmt: skip
+        self.at, self.square = (lat, lon), square
+        self.timer.start(int(seconds * 1000))
+        self.update()
+
+    def clear(self) -> None:
+        self.at = self.square = None
+        self.update()
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        if self.at is None:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.square:
+            path = QPainterPath(self._scene(*self.square[0]))
+            for corner in self.square[1:]:
+                path.lineTo(self._scene(*corner))
+            path.closeSubpath()
+            for colour, width in ((self.halo, 4.0), ("#00B8D4", 2.0)):
+                painter.setPen(cosmetic_pen(colour, width, Qt.PenStyle.DashLine
+                                            if colour != self.halo else Qt.PenStyle.SolidLine))
+                painter.drawPath(path)
+        c = self._scene(*self.at)
+        r, gap = self.ring_px * 2, 5.0
+        for colour, width in ((self.halo, 5.0), ("#00B8D4", 2.5)):
+            painter.setPen(cosmetic_pen(colour, width))
+            for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                painter.drawLine(c + QPointF(dx * gap, dy * gap), c + QPointF(dx * r, dy * r))
+            painter.drawEllipse(c, self.ring_px, self.ring_px)
 
 
 def measurement_text(lat1: float, lon1: float, lat2: float, lon2: float) -> str:
@@ -97,15 +237,16 @@ def measurement_text(lat1: float, lon1: float, lat2: float, lon2: float) -> str:
     return f"{format_distance(dist)}  {format_bearing(bearing)}°T"
 
 
-class RangeBearingTool(ScreenItem):
+class RangeBearingTool(_FullView):
     """Drag from A to B (when active) to measure; the result stays until the next drag.
 
     The line follows the geodesic (sampled along it), so over long distances it curves
-    on the Mercator map the way the measured path really runs.
+    on the Mercator map the way the measured path really runs. The result also shows
+    in a fixed box at the map's top-left corner (``readout_rect``).
     """
 
-    measured = Signal(float, float)  # metres, true bearing
-    corner = "top-left"
+    measured = Signal(str)  # the result as shown ("" when cleared): for a status bar
+    measuredValues = Signal(float, float)  # metres, true bearing
     samples = 48
 
     def __init__(self, view: MapView, night: bool = False) -> None:
@@ -115,25 +256,20 @@ class RangeBearingTool(ScreenItem):
         super().__init__(view, night)
         self.setZValue(900)
 
-    def _follow(self, *_: object) -> None:
-        r = self.view.viewbox.sceneBoundingRect()
-        self.prepareGeometryChange()
-        self.size = (r.width(), r.height())
-        self.setPos(r.topLeft())
-        self.update()
-
     def set_active(self, active: bool) -> None:
         self.active = active
         self.view.setCursor(Qt.CursorShape.CrossCursor if active else Qt.CursorShape.ArrowCursor)
 
     def clear(self) -> None:
         self.a = self.b = None
+        self.measured.emit("")
         self.update()
 
     def measure(self, lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
         self.a, self.b = (lat1, lon1), (lat2, lon2)
         dist, bearing = range_bearing(lat1, lon1, lat2, lon2)
-        self.measured.emit(dist, bearing)
+        self.measuredValues.emit(dist, bearing)
+        self.measured.emit(self.text())
         self.update()
         return dist, bearing
 
@@ -151,13 +287,36 @@ class RangeBearingTool(ScreenItem):
         b = self.view.scene_to_latlon(ev.scenePos())
         self.measure(*a, *b)
 
-    def _scene(self, lat: float, lon: float) -> QPointF:
-        return self.mapFromScene(self.view.viewbox.mapViewToScene(
-            QPointF(*_merc(lon, lat))))  # fmt: skip
+    def readout_lines(self) -> list[str]:
+        if self.a is None or self.b is None:
+            return []
+        dist, bearing = range_bearing(*self.a, *self.b)
+        return [f"Range {format_distance(dist)}", f"Bearing {format_bearing(bearing)}°T"]
+
+    def readout_rect(self) -> QRectF:
+        """The fixed result box, top left of the map (the north arrow is top right)."""
+        fm = QFontMetricsF(label_font(12))
+        lines = self.readout_lines()
+        w = max((fm.horizontalAdvance(t) for t in lines), default=0.0) + 16
+        return QRectF(MARGIN, MARGIN, w, len(lines) * fm.height() + 10)
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         if self.a is None or self.b is None:
             return
+        self._paint_line(painter)
+        box = self.readout_rect()
+        painter.setPen(cosmetic_pen("#555555" if self.night else "#9E9E9E", 1.0))
+        painter.setBrush(QColor("#26292C" if self.night else "#FFFFFF"))
+        painter.drawRoundedRect(box, 4, 4)
+        font = label_font(12)
+        fm = QFontMetricsF(font)
+        painter.setFont(font)
+        painter.setPen(QColor(self.ink))
+        for k, line in enumerate(self.readout_lines()):
+            painter.drawText(QPointF(box.left() + 8, box.top() + 5 + fm.ascent()
+                                     + k * fm.height()), line)  # fmt: skip
+
+    def _paint_line(self, painter: QPainter) -> None:
         (lat1, lon1), (lat2, lon2) = self.a, self.b
         dist, bearing = range_bearing(lat1, lon1, lat2, lon2)
         path = QPainterPath(self._scene(lat1, lon1))
@@ -175,9 +334,6 @@ class RangeBearingTool(ScreenItem):
             painter.drawEllipse(p, 4.0, 4.0)
         haloed_text(painter, end + QPointF(8, -8), self.text(), self.ink, self.halo,
                     label_font(12))  # fmt: skip
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, *self.size)
 
 
 def _merc(lon: float, lat: float) -> tuple[float, float]:
