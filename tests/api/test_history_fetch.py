@@ -6,16 +6,13 @@ them. The expected positions are the ones this test fed, interpolated by hand.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-import requests
 
 from cop_app.api.history import fetch_history
 from cop_app.api.http import ApiClient
 from cop_app.api.sync import Syncer
 from cop_app.core.picture import Picture
-from tests.server.test_history_window import AIRCRAFT, STEPS, T0, fed_fixes, sbs_line
+from tests.server.test_history_window import AIRCRAFT, STEPS, T0, feed
 
 START = T0.timestamp()
 END = START + 60 * (STEPS - 1)
@@ -23,11 +20,7 @@ END = START + 60 * (STEPS - 1)
 
 @pytest.fixture
 def synced(live_server):
-    text = "\n".join(sbs_line(i, datetime.fromtimestamp(t, UTC), la, lo)
-                     for i, t, la, lo in fed_fixes()) + "\n"  # fmt: skip
-    r = requests.post(f"{live_server.url}/v1/ingest/sbs", data=text.encode(),
-                      headers=live_server.headers("feeder"), timeout=30)  # fmt: skip
-    assert r.status_code == 200, r.text
+    feed(live_server)
     client = ApiClient(live_server.url, live_server.tokens["viewer"])
     picture = Picture()
     Syncer(client, picture).sync_once()

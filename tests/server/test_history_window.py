@@ -34,16 +34,21 @@ def fed_fixes() -> list[tuple[str, float, float, float]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def srv(tmp_path_factory) -> LiveServer:
-    server = LiveServer(tmp_path_factory.mktemp("hist") / "server.sqlite")
-    server.create_tokens()
-    server.start()
+def feed(server: LiveServer) -> None:
+    """POST the fixes of ``fed_fixes`` as SBS-1 through the real ingest."""
     text = "\n".join(sbs_line(i, datetime.fromtimestamp(t, UTC), la, lo)
                      for i, t, la, lo in fed_fixes()) + "\n"  # fmt: skip
     r = requests.post(f"{server.url}/v1/ingest/sbs", data=text.encode(),
                       headers=server.headers("feeder"), timeout=30)  # fmt: skip
     assert r.status_code == 200, r.text
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory) -> LiveServer:
+    server = LiveServer(tmp_path_factory.mktemp("hist") / "server.sqlite")
+    server.create_tokens()
+    server.start()
+    feed(server)
     yield server
     server.kill()
 

@@ -9,17 +9,14 @@ the fed positions were.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 import pytest
-import requests
 from PySide6.QtCore import QTimer
 
 from cop_app.core.geo import to_mercator
 from cop_app.core.timeutil import now
 from tests.server.conftest import live_server, live_server_factory  # noqa: F401
-from tests.server.test_history_window import AIRCRAFT, STEPS, T0, fed_fixes, sbs_line
+from tests.server.test_history_window import AIRCRAFT, STEPS, T0, feed
 from tests.ui.test_window import AFFILIATION, WAIT_MS, count_in_boxes, grab, open_window  # noqa: F401
 
 START = T0.timestamp()
@@ -33,11 +30,7 @@ def expected(k: float) -> dict[str, tuple[float, float]]:
 
 @pytest.fixture
 def win(qtbot, open_window, live_server):  # noqa: F811
-    text = "\n".join(sbs_line(i, datetime.fromtimestamp(t, UTC), la, lo)
-                     for i, t, la, lo in fed_fixes()) + "\n"  # fmt: skip
-    r = requests.post(f"{live_server.url}/v1/ingest/sbs", data=text.encode(),
-                      headers=live_server.headers("feeder"), timeout=30)  # fmt: skip
-    assert r.status_code == 200, r.text
+    feed(live_server)
     w = open_window(live_server.url, live_server.tokens["viewer"])
     qtbot.waitUntil(lambda: w.session.live and len(w.picture) == len(AIRCRAFT), timeout=WAIT_MS)
     for key in w.picture.keys():  # the sync brought present states: one fix each
