@@ -7,12 +7,11 @@ image per label in an SVG). So the vector products draw the labels again here wi
 then flight level or speed; HIJACK / NORDO / EMERGENCY first, in red), the same font
 and the same zoom threshold as the screen.
 
-The track layers' own label placement is private and being reworked (one greedy
-pass across layers), so this module places its labels itself, greedily and across
-the air, sea and land layers: emergencies, then hostile tracks, then the rest, each at
-the first of right / left / below / above that overlaps no placed label and no other
-symbol; a label with no free spot is left out (emergencies are always drawn).
-TODO: use ``cop_app.ui.map.labels`` placement once it is public, so PNG and PDF agree.
+Placement uses the screen's ``LabelBoard`` (one greedy pass across the air, sea and
+land layers): emergencies, then hostile tracks, then the rest, each at the first of
+its spots beside the symbol that overlaps no placed label (and no symbol, if it can);
+a label with no spot is left out, emergencies are always drawn. The screen also
+avoids place names and alert chips; the page does not need to (no alerts on paper).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from PySide6.QtGui import (
 )
 
 from cop_app.core.enums import Identity
-from cop_app.ui.map.labels import label_font
+from cop_app.ui.map.labels import SYMBOL, LabelBoard, Request, around, label_font
 from cop_app.ui.map.symbols import SYMBOL_PX
 from cop_app.ui.map.tracks import attributes, emergency_text, label_lines
 
@@ -42,30 +41,6 @@ LABELS_Z = 43.0  # over the track layers (40-42)
 EMERGENCY_RED = QColor("#D00000")  # on paper: darker than the screen's #FF1A1A
 HOSTILE = frozenset({int(Identity.HOSTILE), int(Identity.SUSPECT), int(Identity.JOKER),
                      int(Identity.FAKER)})  # fmt: skip
-CELL = 96.0  # px: the bucket size of the overlap test
-
-
-class _Board:
-    """Rectangles taken so far, bucketed so each test looks at a few neighbours."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
-
-    def _keys(self, r: tuple[float, float, float, float]) -> list[tuple[int, int]]:
-        return [(gx, gy) for gx in range(int(r[0] // CELL), int(r[2] // CELL) + 1)
-                for gy in range(int(r[1] // CELL), int(r[3] // CELL) + 1)]  # fmt: skip
-
-    def free(self, r: tuple[float, float, float, float]) -> bool:
-        x0, y0, x1, y1 = r
-        for k in self._keys(r):
-            for a, b, c, d in self.buckets.get(k, ()):
-                if a < x1 and x0 < c and b < y1 and y0 < d:
-                    return False
-        return True
-
-    def take(self, r: tuple[float, float, float, float]) -> None:
-        for k in self._keys(r):
-            self.buckets.setdefault(k, []).append(r)
 
 
 class VectorTrackLabels(pg.GraphicsObject):
@@ -120,10 +95,10 @@ class VectorTrackLabels(pg.GraphicsObject):
         tr = QTransform(painter.transform())
         view = tr.mapRect(self.layers[0].viewRect())
         cands = self._candidates(tr, view)
-        board = _Board()
+        board = LabelBoard()
         half = SYMBOL_PX * 0.45
         for _, x, y, _, _ in cands:  # every symbol is an obstacle for the labels
-            board.take((x - half, y - half, x + half, y + half))
+            board.block((x - half, y - half, x + half, y + half), SYMBOL)
         wanted = sorted((c for c in cands if c[0] >= 0), key=lambda c: (c[0], c[2], c[1]))
         painter.save()
         painter.resetTransform()
@@ -145,25 +120,15 @@ class VectorTrackLabels(pg.GraphicsObject):
         alarm = emergency_text(fields)
         return (alarm, *lines) if alarm else tuple(lines)
 
-    def _place(self, board: _Board, x: float, y: float, lines: tuple[str, ...],
+    def _place(self, board: LabelBoard, x: float, y: float, lines: tuple[str, ...],
                force: bool) -> tuple[float, float, float, float] | None:  # fmt: skip
+        """The screen's placement rules (``cop_app.ui.map.labels``): right, left, then
+        the corners; a label may cover another symbol but never a placed label."""
         fm = self.metrics
         w = max(fm.horizontalAdvance(t) for t in lines) + 4
         h = fm.height() * len(lines) + 2
         gap = SYMBOL_PX * 0.6
-        options = [(x + gap, y - h / 2), (x - gap - w, y - h / 2),
-                   (x - w / 2, y + gap), (x - w / 2, y - gap - h)]  # fmt: skip
-        for ox, oy in options:
-            r = (ox, oy, ox + w, oy + h)
-            if board.free(r):
-                board.take(r)
-                return r
-        if force:
-            ox, oy = options[0]
-            r = (ox, oy, ox + w, oy + h)
-            board.take(r)
-            return r
-        return None
+        return board.place(Request(0, around(x, y, w, h, gap, gap), lines, force=force))
 
     def _draw(self, painter: QPainter, r: tuple[float, float, float, float],
               lines: tuple[str, ...], alarm: bool) -> None:  # fmt: skip
