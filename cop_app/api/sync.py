@@ -483,6 +483,9 @@ class Syncer:
     def _run_quietly(self) -> None:
         try:
             self.run()
+        except ApiError as exc:
+            if exc.status not in (401, 403):  # a refused token: run() said so in one line
+                log.exception("sync stopped")
         except Exception:  # the thread's end; last_error and state say why
             log.exception("sync stopped")
 
