@@ -156,6 +156,7 @@ def qtbot_left():
 
 def test_legend_lists_every_status_and_event(mapview):
     _hub, view, items = mapview()
+    items["legend"].set_expanded(True)  # a 1200 px map starts with it collapsed
     lines = items["legend"].lines()
     for word in ("Reported", "Triaged", "Under verification", "Corroborated", "Verified",
                  "Unverifiable", "Rejected (hidden)", "Retracted (hidden)", "Explosion",

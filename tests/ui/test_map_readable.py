@@ -375,3 +375,48 @@ def test_range_bearing_result_stays_readable_with_the_end_off_view(qtbot):
     ruler.clear()
     assert said[-1] == ""
     hub.close()
+
+
+# ---- finding 4: a legend that gives the map back ------------------------------------------
+@pytest.mark.parametrize("width,expanded", [(1000, False), (1600, True)])
+def test_legend_starts_collapsed_on_a_narrow_map(qtbot, width, expanded):
+    hub, view, _ = full_map(qtbot, Picture(), (width, 700), (30.0, 45.0, 38.0, 49.0))
+    legend = next(i for i in view.scene().items() if type(i).__name__ == "ReportLegend")
+    assert legend.expanded is expanded and hub.layers["legend"] is expanded
+    hub.close()
+
+
+def test_legend_chip_is_small_and_a_click_or_the_layers_switch_toggles_it(qtbot):
+    from PySide6.QtCore import Qt
+
+    from cop_app.ui.panels.layers import LayersPanel
+
+    hub, view, _ = full_map(qtbot, Picture(), (1200, 760), (30.0, 45.0, 38.0, 49.0))
+    panel = LayersPanel(hub)
+    qtbot.addWidget(panel)
+    legend = next(i for i in view.scene().items() if type(i).__name__ == "ReportLegend")
+    box = panel.boxes["legend"]
+    assert not legend.expanded and not box.isChecked()
+    chip = legend.sceneBoundingRect()
+    map_area = view.viewbox.sceneBoundingRect()
+    assert chip.width() * chip.height() < 0.01 * map_area.width() * map_area.height()
+    assert chip.right() <= map_area.right() and chip.bottom() <= map_area.bottom()
+    # A click on the chip opens the legend (and the Layers switch follows) ...
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.mapFromScene(chip.center()))  # fmt: skip
+    full = legend.sceneBoundingRect()
+    assert legend.expanded and box.isChecked()
+    assert full.width() * full.height() > 10 * chip.width() * chip.height()
+    pix = rgb(view.grab().toImage())
+    r = full.toRect()
+    part = pix[r.top():r.bottom(), r.left():r.right()]
+    red = np.abs(part - np.array([0xE5, 0x39, 0x35])).max(axis=2) <= 12  # the verified swatch
+    assert red.sum() > 5
+    # ... and the Layers switch closes it again; it stays so when the map widens.
+    box.setChecked(False)
+    assert not legend.expanded
+    view.resize(1700, 760)
+    qtbot.wait(20)
+    assert not legend.expanded and legend.sceneBoundingRect().width() == chip.width()
+    assert "Selected" in legend.lines() and "Hostile / suspect" in legend.lines()
+    hub.close()

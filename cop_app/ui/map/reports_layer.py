@@ -272,8 +272,25 @@ def legend_entries() -> list[tuple[str, str, str]]:
     return rows
 
 
+LEGEND_KEY = "legend"  # the hub switch: True expanded, False the small chip
+COLLAPSE_BELOW_PX = 1400.0  # a narrower map starts with the legend collapsed
+CHIP_TEXT = "Legend \u25b8"
+
+
+def track_key_entries() -> list[tuple[str, str]]:
+    """(kind, text) rows of the track and alert key (frames, selection, alerts, stacks)."""
+    return [("friend", "Friend"), ("hostile", "Hostile / suspect"), ("neutral", "Neutral"),
+            ("unknown", "Unknown / pending"), ("emergency", "Emergency squawk"),
+            ("selected", "Selected"), ("alert", "Alert (dashed: ack)"),
+            ("stack", "Stack of tracks")]  # fmt: skip
+
+
 class ReportLegend(ScreenItem):
-    """Status colours (left column) and event shapes (right column), bottom-right."""
+    """Status colours, event shapes and a track/alert key, bottom-right; or, collapsed,
+    a small "Legend ▸" chip. A click toggles it; so does the Layers panel's switch
+    (the hub's ``legend`` key). Unless the officer has chosen, it starts collapsed on
+    a map narrower than ``COLLAPSE_BELOW_PX`` (at 1366 px the full legend hid ~45% of
+    the map in the trial) and follows the map's width."""
 
     corner = "bottom-right"
     row_h = 19.0
@@ -283,34 +300,86 @@ class ReportLegend(ScreenItem):
         self.layer = layer
         rows = legend_entries()
         metrics = QFontMetricsF(label_font(11, bold=False))
-        self.col_w = tuple(30.0 + max(metrics.horizontalAdvance(t) for k, _, t in rows
-                                      if k == kind) for kind in ("status", "event"))  # fmt: skip
+        keys = [t for _, t in track_key_entries()]
+        self.col_w = (*(30.0 + max(metrics.horizontalAdvance(t) for k, _, t in rows
+                                   if k == kind) for kind in ("status", "event")),
+                      30.0 + max(metrics.horizontalAdvance(t) for t in [*keys, "Tracks"]))
         n_status = sum(1 for r in rows if r[0] == "status")
-        self.size = (sum(self.col_w) + 16, 32.0 + self.row_h * max(n_status,
-                                                                     len(rows) - n_status))
+        n = max(n_status, len(rows) - n_status, len(keys))
+        self.full_size = (sum(self.col_w) + 16, 32.0 + self.row_h * n)
+        bold = QFontMetricsF(label_font(11))
+        self.chip_size = (bold.horizontalAdvance(CHIP_TEXT) + 18, bold.height() + 10)
+        self.expanded = True
+        self.size = self.full_size
+        self.user_chose = LEGEND_KEY in view.hub.layers
+        self._auto_setting = False
         super().__init__(view, night)
-        # The legend explains the reports layer: it goes when that layer is off.
         view.hub.layersChanged.connect(self._follow_layer)
-        self._follow_layer(view.hub.layers)
+        view.viewbox.sigResized.connect(lambda *_: self._auto())
+        if self.user_chose:
+            self._apply(bool(view.hub.layers[LEGEND_KEY]))
+        else:
+            self._auto()
+
+    # ---- state -------------------------------------------------------------------------
+    def _auto(self) -> None:
+        if self.user_chose:
+            return
+        wide = self.view.viewbox.sceneBoundingRect().width() >= COLLAPSE_BELOW_PX
+        self._auto_setting = True
+        try:
+            self.view.hub.set_layer(LEGEND_KEY, wide)
+            self._apply(wide)  # also when the hub already said so
+        finally:
+            self._auto_setting = False
+
+    def set_expanded(self, expanded: bool) -> None:
+        """The officer's choice (click or Layers switch): kept whatever the width."""
+        self.user_chose = True
+        self.view.hub.set_layer(LEGEND_KEY, expanded)
+        self._apply(expanded)
 
     def _follow_layer(self, layers: dict[str, bool]) -> None:
-        self.setVisible(layers.get(ReportLayer.layer_name, True))
+        want = layers.get(LEGEND_KEY)
+        if want is None or bool(want) == self.expanded:
+            return
+        if not self._auto_setting:
+            self.user_chose = True
+        self._apply(bool(want))
+
+    def _apply(self, expanded: bool) -> None:
+        self.prepareGeometryChange()
+        self.expanded = expanded
+        self.size = self.full_size if expanded else self.chip_size
+        self._follow()
+
+    def mouseClickEvent(self, ev: object) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        ev.accept()
+        self.set_expanded(not self.expanded)
 
     def lines(self) -> list[str]:
-        return [text for _, _, text in legend_entries()]
+        return [text for _, _, text in legend_entries()] + [t for _, t in track_key_entries()]
 
+    # ---- drawing -----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         bg = QColor("#26292C" if self.night else "#FFFFFF")
         painter.setPen(cosmetic_pen("#555555" if self.night else "#9E9E9E", 1.0))
         painter.setBrush(bg)
         painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
-        font = label_font(11, bold=False)
         title = label_font(11)
         painter.setFont(title)
         painter.setPen(QColor(self.ink))
+        if not self.expanded:
+            painter.drawText(self.boundingRect(), Qt.AlignmentFlag.AlignCenter, CHIP_TEXT)
+            return
         painter.drawText(QPointF(8, 18), "Report status")
         painter.drawText(QPointF(8 + self.col_w[0], 18), "Event type")
+        painter.drawText(QPointF(8 + self.col_w[0] + self.col_w[1], 18), "Tracks")
+        font = label_font(11, bold=False)
         painter.setFont(font)
         counts = {"status": 0, "event": 0}
         for kind, key, text in legend_entries():
@@ -326,4 +395,43 @@ class ReportLegend(ScreenItem):
             painter.setPen(QColor(self.ink))
             painter.setFont(font)
             painter.drawText(QPointF(x + 22, y + 5), text)
+        x = 8.0 + self.col_w[0] + self.col_w[1]
+        for row, (kind, text) in enumerate(track_key_entries()):
+            y = 30.0 + row * self.row_h + self.row_h / 2
+            painter.save()
+            painter.translate(x + 8, y)
+            _key_mark(painter, kind)
+            painter.restore()
+            painter.setPen(QColor(self.ink))
+            painter.setFont(font)
+            painter.drawText(QPointF(x + 22, y + 5), text)
 
+
+def _key_mark(painter: QPainter, kind: str) -> None:
+    """One small mark of the track key, centred on the painter's origin."""
+    from cop_app.core.enums import Domain, Identity
+    from cop_app.ui.map.alerts_layer import alert_colour
+    from cop_app.ui.map.symbols import Variant, paint_symbol
+
+    ident = {"friend": Identity.FRIEND, "hostile": Identity.HOSTILE,
+             "neutral": Identity.NEUTRAL, "unknown": Identity.UNKNOWN,
+             "emergency": Identity.FRIEND}.get(kind)  # fmt: skip
+    if ident is not None:
+        variant = Variant.EMERGENCY if kind == "emergency" else Variant.NORMAL
+        paint_symbol(painter, ident, Domain.SEA, variant, size=13.0)
+    elif kind == "selected":
+        paint_selection(painter, 7.0)
+    elif kind == "alert":
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(cosmetic_pen("#000000", 4.0))
+        painter.drawEllipse(QPointF(0, 0), 7.0, 7.0)
+        painter.setPen(cosmetic_pen(alert_colour("high"), 2.0))
+        painter.drawEllipse(QPointF(0, 0), 7.0, 7.0)
+    else:  # a stack's count chip
+        painter.setPen(cosmetic_pen("#E0E0E0", 1.5))
+        painter.setBrush(QColor(24, 8, 30))
+        painter.drawRoundedRect(QRectF(-8, -7, 16, 14), 3, 3)
+        font = label_font(8)
+        painter.setFont(font)
+        painter.setPen(QColor("#FFFFFF"))
+        painter.drawText(QRectF(-8, -7, 16, 14), Qt.AlignmentFlag.AlignCenter, "3")

@@ -12,6 +12,9 @@ LABELS = {
     "tiles": "Raster tiles",
 }  # fmt: skip
 SHORTCUTS = {name: f"Ctrl+{i}" for i, name in enumerate(LAYERS, start=1)}
+# Switches that are not map layers: the map legend, expanded (on) or a small chip (off);
+# the legend item (map/reports_layer.py) follows the same hub key and sets its default.
+EXTRA = {"legend": "Map legend (expanded)"}
 
 
 class LayersPanel(QWidget):
@@ -20,8 +23,9 @@ class LayersPanel(QWidget):
         self.hub = hub
         layout = QVBoxLayout(self)
         self.boxes: dict[str, QCheckBox] = {}
-        for name in LAYERS:
-            box = QCheckBox(f"{LABELS.get(name, name)}   ({SHORTCUTS[name]})", self)
+        switches = [(n, f"{LABELS.get(n, n)}   ({SHORTCUTS[n]})") for n in LAYERS]
+        for name, text in [*switches, *EXTRA.items()]:
+            box = QCheckBox(text, self)
             box.setObjectName(f"layer-{name}")
             box.setChecked(hub.layers.get(name, True))
             box.toggled.connect(lambda on, n=name: hub.set_layer(n, on))
