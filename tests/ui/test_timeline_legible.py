@@ -8,13 +8,15 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 
 from cop_app.core.enums import Domain
 from cop_app.core.style import STATUS_COLOURS
 from cop_app.core.updates import ReportUpdate, TrackUpdate
-from cop_app.ui.timeline.view import DOMAIN_COLOURS
+from cop_app.ui.timeline.view import DOMAIN_COLOURS, LABEL_GAP_PX, y_ticks
 from tests.ui import test_timeline as base
 from tests.ui.test_timeline import HOUR, T1530, _near, _picture, _settle
 
@@ -108,6 +110,24 @@ def test_fixes_strip_has_room_for_two_or_three_labels_that_are_not_cut(make_view
         for rect, text in labels:
             assert vb.top() - 1 <= rect.top() and rect.bottom() <= vb.bottom() + line_px / 2, (
                 text, rect, vb)
+
+
+@settings(max_examples=300, deadline=None)
+@given(top=st.integers(1, 10**7), room=st.floats(20, 400))
+def test_y_labels_are_few_round_counts_under_the_tallest_bar(top, room):
+    labels = y_ticks(top, room)
+    assert labels[0] == 0 and 2 <= len(labels) <= 3
+    step = labels[1]
+    assert labels == [k * step for k in range(len(labels))]
+    assert labels[-1] <= top  # never a count above the bars, in the alert lane
+    mantissa = step / 10 ** (len(str(step)) - 1)
+    assert mantissa in (1, 2, 5), step  # 1, 2 or 5 times a power of ten
+    if len(labels) == 3 or room * step / top < LABEL_GAP_PX:
+        # three labels only when they stand apart; closer than the gap only as 0 and one
+        assert len(labels) == 2 or room * step / top >= LABEL_GAP_PX
+        if len(labels) == 2 and room * step / top < LABEL_GAP_PX:
+            following = step * {1: 2, 2: 2.5, 5: 2}[mantissa]  # the next round count
+            assert following > top  # the largest round count that fits
 
 
 def test_no_legend_over_the_bars_and_the_key_is_whole(make_view, qtbot):

@@ -56,6 +56,7 @@ class Transport(QWidget):
         self.age.setToolTip("How long before the present the cursor is")
         self.key = QLabel(_key_html(domain_colours or {}))
         self.key.setToolTip(_status_key_html(statuses))
+        self.key.setMinimumWidth(1)  # on a narrow screen the key gives way, not the window
         for w in (self.live, self.back, self.play, self.forward, self.speed_box):
             row.addWidget(w)
         row.addSpacing(12)

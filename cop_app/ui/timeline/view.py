@@ -54,9 +54,9 @@ TYPE_SYMBOLS = dict(zip(EVENT_SERIES, (
     "star", "t1", "h", "d", "s", "p", "x", "t", "o"), strict=True))  # fmt: skip
 # Plot heights (view pixels) below which counts stop being readable: the fixes strip
 # keeps room for two or three labels at 11 pt, the reports strip for a few 13 px markers.
-FIXES_MIN_PX = 56
+FIXES_MIN_PX = 60
 REPORTS_MIN_PX = 64
-LABEL_GAP_PX = 26  # y labels at least this far apart (11 pt text plus a gap)
+LABEL_GAP_PX = 26  # y label centres this far apart read easily (11 pt text is ~17 px)
 # Space above the tallest bar: the alert lane in the fixes strip (15 px markers), and
 # in both at least half a label, so the top count label is never cut at the plot edge.
 HEADROOM_PX = {"fixes": 20.0, "reports": 10.0}
@@ -343,13 +343,14 @@ class TimelineView(QWidget):
     def _fit_y(self, plot: pg.PlotItem) -> None:
         """The y range and labels for the plot's pixel height: whole counts, at most
         three labels LABEL_GAP_PX apart, and HEADROOM_PX above the tallest bar."""
-        top = self._tops[plot]
         name = "fixes" if plot is self.track_plot else "reports"
         h = max(plot.vb.height(), FIXES_MIN_PX if name == "fixes" else REPORTS_MIN_PX)
         room = h - HEADROOM_PX[name]
-        step = y_ticks(top, room)
+        top = self._tops[plot]
         plot.vb.setYRange(0, top * h / room, padding=0)
-        plot.getAxis("left").setTickSpacing(step, step)
+        # Explicit ticks: with a spacing, a multiple of it in the headroom (the alert
+        # lane) would be labelled too.
+        plot.getAxis("left").setTicks([[(v, str(v)) for v in y_ticks(top, room)], []])
 
     def _keep_plot_heights(self) -> None:
         """Never squeeze the strips below readable heights (the dock grows instead), and
@@ -533,15 +534,17 @@ class TimelineView(QWidget):
         super().closeEvent(event)
 
 
-def y_ticks(top: int, room_px: float) -> int:
-    """The whole-count label step for bars up to ``top`` drawn ``room_px`` tall: the finest
-    that gives two or three labels (0 included) at least LABEL_GAP_PX apart."""
-    step = 1
+def y_ticks(top: int, room_px: float) -> list[int]:
+    """The y labels for bars up to ``top`` drawn ``room_px`` tall: 0 and one or two whole,
+    round counts (1, 2 or 5 times a power of ten) no higher than ``top``, at least
+    LABEL_GAP_PX apart; on a strip too short for that, 0 and the largest round count."""
+    top = max(1, top)
+    step = best = 1
     while step <= top:
-        if top // step + 1 <= 3 and room_px * step / top >= LABEL_GAP_PX:
-            return step
-        step = int(nice_number(step + 1))
-    return max(1, top)  # a strip this short: 0 and the tallest bar's count only
+        if top // step <= 2 and room_px * step / top >= LABEL_GAP_PX:
+            return list(range(0, top // step * step + 1, step))
+        best, step = step, int(nice_number(step + 1))
+    return [0, best]
 
 
 def bar_brush(status: str, background: str) -> QBrush:
