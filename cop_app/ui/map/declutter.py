@@ -38,7 +38,7 @@ from cop_app.ui.map.symbols import CELL_PX
 DECLUTTER_PX = 16  # one symbol per cell this size once more than DECLUTTER_MIN are shown
 DECLUTTER_MIN = 4000
 LABEL_CELL = (130, 44)  # px: at most one label candidate per cell (about one label)
-PLACE_MARGIN = 0.25  # labels are placed this fraction of the view beyond each edge
+PLACE_MARGIN = 0.12  # labels are placed this fraction of the view beyond each edge
 STACK_PX = 6  # symbols closer than about this share one symbol and a count badge
 MARGIN_PX = CELL_PX  # symbols this far outside the view still show their edge
 RANK_SELECTED = 2
@@ -174,10 +174,11 @@ class SharedDeclutter:
         """(payload, rectangle in device px) of ``who``'s labels placed this frame.
 
         The first participant painted in a frame runs the pass for all of them (peer
-        layers, then annotators); later ones read the result. The pass covers the view
-        and a margin round it (``PLACE_MARGIN``), in map-anchored pixels: while a pan
-        stays inside that region at the same scale and data, the frame reuses it moved
-        by the pan (the same labels in the same places, and no placement cost).
+        layers, then annotators); later ones read the result. Once the scale holds, the
+        pass covers the view and a margin round it (``PLACE_MARGIN``), in map-anchored
+        pixels: while a pan stays inside that region at the same scale and data, the
+        frame reuses it moved by the pan (the same labels in the same places, and no
+        placement cost).
         """
         self._combine()
         parts = [*self.layers, *self.annotators]
@@ -186,7 +187,11 @@ class SharedDeclutter:
                tuple((id(p), getattr(p, "label_version", 0), p.isVisible()) for p in parts))
         ox, oy = tr.dx(), tr.dy()
         if key != self._labels_stamp or not self._region.contains(view.translated(-ox, -oy)):
-            mx, my = view.width() * PLACE_MARGIN, view.height() * PLACE_MARGIN
+            # The margin pays off over a pan; while zooming every frame places afresh,
+            # so a zoom frame places the view alone (half the labels' cost).
+            same_scale = self._labels_stamp is not None and key[1:5] == self._labels_stamp[1:5]
+            margin = PLACE_MARGIN if same_scale else 0.0
+            mx, my = view.width() * margin, view.height() * margin
             region = view.adjusted(-mx, -my, mx, my)
             self._place(parts, tr, region, dpr)
             self._labels_stamp = key

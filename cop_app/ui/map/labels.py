@@ -134,27 +134,28 @@ class LabelBoard:
         self._buckets: dict[tuple[int, int], list[tuple[Rect, int]]] = {}
         self.placed: list[Rect] = []  # labels placed, in order (tests read them)
 
-    def _keys(self, r: Rect) -> list[tuple[int, int]]:
-        c = self.CELL
-        gx0, gx1, gy0, gy1 = int(r[0] // c), int(r[2] // c), int(r[1] // c), int(r[3] // c)
-        if gx0 == gx1 and gy0 == gy1:
-            return [(gx0, gy0)]
-        return [(gx, gy) for gx in range(gx0, gx1 + 1) for gy in range(gy0, gy1 + 1)]
-
     def block(self, r: Rect, level: int) -> None:
-        for k in self._keys(r):
-            self._buckets.setdefault(k, []).append((r, level))
+        c, buckets = self.CELL, self._buckets
+        for gx in range(int(r[0] // c), int(r[2] // c) + 1):
+            for gy in range(int(r[1] // c), int(r[3] // c) + 1):
+                cell = buckets.get((gx, gy))
+                if cell is None:
+                    buckets[(gx, gy)] = [(r, level)]
+                else:
+                    cell.append((r, level))
 
     def worst(self, r: Rect) -> int:
         """The highest obstacle level ``r`` overlaps (0: free)."""
         worst = 0
         x0, y0, x1, y1 = r
-        for k in self._keys(r):
-            for (a, b, c, d), level in self._buckets.get(k, ()):
-                if level > worst and a < x1 and x0 < c and b < y1 and y0 < d:
-                    worst = level
-                    if worst == LABEL:
-                        return worst
+        c, buckets = self.CELL, self._buckets
+        for gx in range(int(x0 // c), int(x1 // c) + 1):
+            for gy in range(int(y0 // c), int(y1 // c) + 1):
+                for (a, b, cc, d), level in buckets.get((gx, gy), ()):
+                    if level > worst and a < x1 and x0 < cc and b < y1 and y0 < d:
+                        if level == LABEL:
+                            return LABEL
+                        worst = level
         return worst
 
     def place(self, req: Request) -> Rect | None:
