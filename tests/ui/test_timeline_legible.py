@@ -16,6 +16,8 @@ from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 from cop_app.core.enums import Domain
 from cop_app.core.style import STATUS_COLOURS
 from cop_app.core.updates import ReportUpdate, TrackUpdate
+from cop_app.ui.hub import Hub
+from cop_app.ui.timeline import TimelineView
 from cop_app.ui.timeline.view import DOMAIN_COLOURS, LABEL_GAP_PX, y_ticks
 from tests.ui import test_timeline as base
 from tests.ui.test_timeline import HOUR, T1530, _near, _picture, _settle
@@ -213,3 +215,17 @@ def test_report_bars_take_their_status_colour_not_a_clashing_one(make_view, qtbo
             assert len(tones) > 1, tones
         else:
             assert len(tones) == 1, (status, tones)
+
+
+def test_a_timeline_opened_on_a_replaying_hub_says_replay(qtbot):
+    pic = _picture()
+    hub = Hub(pic)
+    hub.set_live(False)
+    hub.set_cursor(T1530 - HOUR)
+    view = TimelineView(hub, pic, clock=lambda: T1530)
+    qtbot.addWidget(view)
+    try:
+        t = view.transport
+        assert (t.mode.text(), t.dtg.text(), t.age.text()) == ("REPLAY", "261430ZNOV26", "1 h ago")
+    finally:
+        hub.close()

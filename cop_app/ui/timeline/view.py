@@ -1,9 +1,10 @@
 """The timeline along the bottom of the window: counts over time, the cursor and the brush.
 
 Two plots share one UTC axis: track fixes stacked by domain above, land reports stacked
-by event type below with one marker per report coloured by verification status and
-shaped by event type (colour is never the only cue). Fixes outnumber reports a
-thousandfold, so one shared y axis would flatten the reports to nothing.
+by verification status below with one marker per report coloured by status and shaped by
+event type (colour is never the only cue). Fixes outnumber reports a thousandfold, so one
+shared y axis would flatten the reports to nothing. Both strips keep a readable height
+and few y labels; their key is in the transport header, not over the bars.
 
 The widget only reads the Picture and sets the hub: the window brush sets
 ``hub.set_window``, the cursor ``hub.set_cursor``; the map draws ``Picture.as_of`` at
@@ -137,6 +138,7 @@ class TimelineView(QWidget):
             hub.set_cursor(now)
         self.set_x_range(now - 6 * 3600, now + 15 * 60)
         self.refresh()
+        self._show_cursor(hub.cursor)  # the header even when the hub's cursor did not move
 
     # ---- construction --------------------------------------------------------------
     def _build_plots(self) -> None:
