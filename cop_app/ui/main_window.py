@@ -242,6 +242,11 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         s = self.session
         self.map.cursorMoved.connect(self.status.set_cursor)
+        ruler = self.map_layers.get("ruler")
+        if ruler is not None and hasattr(ruler, "measured"):  # the result, readable anywhere
+            ruler.measured.connect(lambda text: self.status.showMessage(
+                "Range and bearing: " + " · ".join(text.splitlines()) if text else "",
+                0))  # fmt: skip
         self.tracks.refreshed.connect(self.status.set_counts)
         self.map.viewChanged.connect(lambda _bbox: self.tracks.view_changed())
         s.stateChanged.connect(self._state_changed)
@@ -331,8 +336,9 @@ class MainWindow(QMainWindow):
         return True
 
     def choose_goto(self) -> None:
-        text, ok = QInputDialog.getText(self, "Go to coordinate",
-                                        "lat lon (decimal or DMS) or MGRS:")  # fmt: skip
+        from cop_app.ui.map.tools import GOTO_PROMPT
+
+        text, ok = QInputDialog.getText(self, "Go to coordinate", GOTO_PROMPT)
         if ok and text.strip():
             self.go_to(text)
 
