@@ -24,6 +24,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 
+from cop_app.api.records import wire_time
 from cop_app.core.geo import to_mercator
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import SharedDeclutter, project
@@ -63,6 +64,7 @@ class AlertLayer(pg.GraphicsObject):
         hub.pictureChanged.connect(lambda _c: self.refresh())
         hub.cursorChanged.connect(lambda _t: self._cursor_moved())
         hub.layersChanged.connect(lambda _l: self.refresh())
+        hub.liveChanged.connect(lambda _l: self.refresh())
 
     @property
     def label_version(self) -> int:
@@ -77,10 +79,19 @@ class AlertLayer(pg.GraphicsObject):
         if self.alerts and not self.hub.live:
             self.refresh()
 
-    def positions(self) -> list[tuple[float, float] | None]:
+    def current(self) -> list[dict[str, Any]]:
+        """The open alerts; replaying, only those already raised at the cursor (a ring
+        from later over a replayed picture would claim a thing that had not happened)."""
+        if self.hub.live:
+            return self.alerts
+        t = self.hub.cursor
+        return [a for a in self.alerts if (raised := wire_time(a.get("time"))) is None
+                or raised <= t]  # fmt: skip
+
+    def positions(self, alerts: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
         at = None if self.hub.live else self.hub.cursor
         return [ar.subject_position(self.hub.picture, str(a.get("subject") or ""), at)
-                or ar.alert_position(a) for a in self.alerts]  # fmt: skip
+                or ar.alert_position(a) for a in alerts]  # fmt: skip
 
     def subject_layer(self, subject: str) -> str | None:
         """The hub layer the subject is drawn on (None: not in the picture)."""
@@ -94,9 +105,10 @@ class AlertLayer(pg.GraphicsObject):
         # A ring goes with its subject's layer: an empty ring where the officer has
         # hidden the thing would point at nothing (the dock and badge still count it).
         layers = self.hub.layers
+        alerts = self.current()
         pos = [p if layers.get(self.subject_layer(str(a.get("subject") or "")) or "", True)
-               else None for a, p in zip(self.alerts, self.positions(), strict=True)]
-        self.shown = [a for a, p in zip(self.alerts, pos, strict=True) if p is not None]
+               else None for a, p in zip(alerts, self.positions(alerts), strict=True)]
+        self.shown = [a for a, p in zip(alerts, pos, strict=True) if p is not None]
         lat = np.array([p[0] for p in pos if p is not None], float)
         lon = np.array([p[1] for p in pos if p is not None], float)
         x, y = to_mercator(lon, lat)
