@@ -487,7 +487,10 @@ class Syncer:
             if exc.status not in (401, 403):  # a refused token: run() said so in one line
                 log.exception("sync stopped")
         except Exception:  # the thread's end; last_error and state say why
-            log.exception("sync stopped")
+            if self._stop.is_set():  # stop() cut the stream under a read: expected
+                log.debug("sync stopped while stopping", exc_info=True)
+            else:
+                log.exception("sync stopped")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop following: closes the stream so a blocked read returns at once."""
