@@ -179,6 +179,10 @@ class Session(QObject):
         self.stateChanged.emit(self.state)
         self.message.emit("Sync cancelled: the picture stays as loaded (File → Reconnect, F5)")
 
+        def as_of(_state: TaskState) -> float | None:
+            syncer.stop(timeout=0)  # the flag only: a page in flight may still land
+            return latest_time(self.picture)
+
         def wind_down(_state: TaskState) -> float | None:
             syncer.stop(timeout=60.0)
             if client is not None:
@@ -190,7 +194,8 @@ class Session(QObject):
                 self.data_time = max(t, self.data_time or t)
                 self.stateChanged.emit(self.state)
 
-        self._track(run_task(wind_down, parent=self, name="sync-cancel", on_done=settled))
+        for work in (as_of, wind_down):
+            self._track(run_task(work, parent=self, name="sync-cancel", on_done=settled))
 
     def reconnect(self) -> bool:
         """File → Reconnect: the same server with the same token (asked if there is none)."""

@@ -103,11 +103,16 @@ class ProgressStrip(QWidget):
         self.rows[runner] = row
         self._box.addWidget(row)
         queued = Qt.ConnectionType.QueuedConnection
-        runner.progressed.connect(
-            lambda f, m: row.set_fraction(f, f"{label} {m}" if m and m != "done" else None),
-            queued)  # fmt: skip
+
+        def progressed(fraction: float, message: str) -> None:
+            row.set_fraction(fraction, f"{label} {message}" if message and message != "done"
+                             else None)  # fmt: skip
+
+        runner.progressed.connect(progressed, queued)
         for signal in (runner.finished, runner.failed, runner.cancelled):
             signal.connect(lambda *_a, r=runner: self._end(r), queued)
+        if runner.last_progress is not None:  # reported before we were connected
+            progressed(*runner.last_progress)
         QTimer.singleShot(SHOW_AFTER_MS, lambda: self._show(runner))
 
     def _show(self, runner: TaskRunner) -> None:

@@ -40,7 +40,9 @@ class TaskState:
             raise Cancelled
 
     def progress(self, fraction: float, message: str = "") -> None:
-        self._runner.progressed.emit(max(0.0, min(1.0, float(fraction))), message)
+        fraction = max(0.0, min(1.0, float(fraction)))
+        self._runner.last_progress = (fraction, message)  # for a view connected late
+        self._runner.progressed.emit(fraction, message)
 
 
 class TaskRunner(QObject):
@@ -58,6 +60,7 @@ class TaskRunner(QObject):
         self.name = name
         self.state = TaskState(self)
         self.done = threading.Event()
+        self.last_progress: tuple[float, str] | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> TaskRunner:
