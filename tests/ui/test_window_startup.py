@@ -148,7 +148,6 @@ def test_a_wrong_token_says_so_in_the_window_and_reconnect_asks_again(
     assert window.banner.isVisible() and window.isVisible()
     assert "401 Unauthorized" in window.banner.text()
     assert window.status.connection.text().startswith(OFFLINE_PREFIX)
-    assert "refused the token" in window.status.currentMessage()
     window.act_reconnect.trigger()  # F5: the refused token is not tried again
     wait_live(qtbot, window)
     assert len(prompt.asked) == 2
