@@ -267,6 +267,9 @@ def start_demo_server(folder: Path, *, seed: int = 0, speed: float = 1.0,
         runner.stop()
         pipeline.close()
         raise RuntimeError("the demo server did not start")
+    # The window asks the server for history before its first live moment: the backfill
+    # (the last half hour of tracks, a day of reports) must be stored by then (~1-2 s).
+    runner.ready.wait(max(0.0, deadline - time.monotonic()))
 
     def stop() -> None:
         server.should_exit = True

@@ -58,6 +58,17 @@ def format_bearing(bearing_deg: float) -> str:
     return f"{round(bearing_deg) % 360:03d}"
 
 
+# Flight levels at and above this altitude, feet below (UX.md). Transition altitudes
+# differ by state in the region; one value for the map, tables, zones and products, so
+# the same aircraft never reads FL080 in one place and 8,000 ft in another.
+TRANSITION_ALTITUDE_FT = 6000.0
+
+
+def format_altitude(ft: float) -> str:
+    """``FL390`` at and above the transition altitude, ``4,500 ft`` below."""
+    return f"FL{round(ft / 100):03d}" if ft >= TRANSITION_ALTITUDE_FT else f"{round(ft):,} ft"
+
+
 def format_distance(metres: float) -> str:
     return f"{metres / 1000:.2f} km / {metres / M_PER_NM:.2f} nm"
 

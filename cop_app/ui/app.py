@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
+from cop_app.api.failures import quiet_retry_warnings
 from cop_app.api.http import ApiClient, ApiError
 from cop_app.api.sync import Change, ConnectionState, Syncer
 from cop_app.core.picture import Picture
@@ -271,8 +273,10 @@ class Session(QObject):
         if self.live or self.state == "local":
             return None
         text = offline_text(self.data_time)
-        if self.refused:
-            return text + f"   ·   server refused the token ({self.refused})"
+        if self.refused:  # the link is up; the token is the problem, so say that first
+            host = urlsplit(self.server_url or "").netloc or "the server"
+            return (f"TOKEN REFUSED — {host}: the server refused the token ({self.refused}); "
+                    f"F5 to sign in again   ·   {text}")
         if self.state in (ConnectionState.BACKOFF.value, ConnectionState.CONNECTING.value):
             text += "   ·   reconnecting…"
         elif self.state == ConnectionState.SYNCING.value:
@@ -378,7 +382,10 @@ def launch(opts: LaunchOptions) -> int:
 
         QTimer.singleShot(int(opts.quit_after * 1000), finish)
     try:
-        return int(app.exec())
+        # The window shows the link's state; urllib3's per-retry warnings go to the log
+        # file, not to the terminal the officer launched from.
+        with quiet_retry_warnings():
+            return int(app.exec())
     finally:
         session.stop()
         for fn in opts.on_exit:

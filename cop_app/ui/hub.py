@@ -24,7 +24,7 @@ class Hub(QObject):
     liveChanged = Signal(bool)  # True: the cursor follows the clock
     layersChanged = Signal(object)  # dict[str, bool]
     pictureChanged = Signal(object)  # PictureChange, coalesced, on the UI thread
-    focusRequested = Signal(float, float)  # (lat, lon) to centre the map on
+    focusRequested = Signal(float, float, float)  # lat, lon, span km (0: keep the zoom)
 
     def __init__(self, picture: Picture, *, max_rate_hz: float = 10.0,
                  parent: QObject | None = None) -> None:  # fmt: skip
@@ -70,8 +70,8 @@ class Hub(QObject):
             self.layers[name] = visible
             self.layersChanged.emit(dict(self.layers))
 
-    def focus(self, lat: float, lon: float) -> None:
-        self.focusRequested.emit(lat, lon)
+    def focus(self, lat: float, lon: float, span_km: float | None = None) -> None:
+        self.focusRequested.emit(lat, lon, float(span_km or 0.0))
 
     # ---- Picture callbacks (any thread) -------------------------------------------
     def _on_picture(self, change: PictureChange) -> None:

@@ -20,10 +20,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QInputDialog,
     QLabel,
     QMainWindow,
     QProgressDialog,
+    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -113,7 +115,13 @@ class MainWindow(QMainWindow):
         self.details = DetailsPanel(self.hub)
         self.docks: dict[str, QDockWidget] = {}
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self._dock("Layers", self.layers_panel, left)
+        # The switch list scrolls rather than claiming its full height: on a 768-px
+        # laptop the Details below it is what the officer reads.
+        layers_scroll = QScrollArea(self)
+        layers_scroll.setWidget(self.layers_panel)
+        layers_scroll.setWidgetResizable(True)
+        layers_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._dock("Layers", layers_scroll, left)
         self._dock("Details", self.details, left)
         self._dock("Tracks", self.tracks, right)
         self._dock("Reports", self.reports, right)
@@ -488,8 +496,12 @@ class MainWindow(QMainWindow):
     def _size_docks(self) -> None:
         width = self.width()
         self.resizeDocks([self.docks["Layers"], self.docks["Tracks"]],
-                         [max(200, width // 7), max(380, width // 3.4)],
+                         [max(280, width // 6), max(380, width // 3.4)],
                          Qt.Orientation.Horizontal)  # fmt: skip
+        # Details reads better than the layer list is long: give it most of the column.
+        self.resizeDocks([self.docks["Layers"], self.docks["Details"]],
+                         [max(220, self.height() // 4), max(360, self.height() // 2)],
+                         Qt.Orientation.Vertical)  # fmt: skip
         if "Timeline" in self.docks:
             self.resizeDocks([self.docks["Timeline"]], [max(160, self.height() // 5)],
                              Qt.Orientation.Vertical)  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from cop_app.core.geo import format_dms, to_mgrs
 from cop_app.core.timeutil import format_age, format_dtg, now
@@ -72,6 +72,17 @@ class StatusBar(QStatusBar):
     def __init__(self, clock: Callable[[], float] = now, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._clock = clock
+        # Messages ("Imported …", "History …") get a label of their own on the left that
+        # takes the room the permanent labels leave: QStatusBar's own temporary message
+        # shares the normal-widget area, which stretching permanent labels squeeze to
+        # nothing, so a message could be set and never seen.
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.addWidget(self.message, 1)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(self.clearMessage)
         self.clock = self._label("clock", "UTC clock (date-time group)")
         self.cursor = self._label("cursor", "position under the mouse: DMS and MGRS")
         self.connection = self._label("connection", "server connection and data age")
@@ -86,8 +97,24 @@ class StatusBar(QStatusBar):
         label = QLabel(self)
         label.setObjectName(name)
         label.setToolTip(tip)
-        self.addPermanentWidget(label, 1 if name == "cursor" else 0)
+        self.addPermanentWidget(label, 0)
         return label
+
+    # ---- messages ---------------------------------------------------------------------
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        self.message.setText(text)
+        self.message.setToolTip(text)  # the whole text, where the bar cuts it
+        if timeout > 0:
+            self._message_timer.start(timeout)
+        else:
+            self._message_timer.stop()
+
+    def currentMessage(self) -> str:
+        return self.message.text()
+
+    def clearMessage(self) -> None:
+        self.message.clear()
+        self.message.setToolTip("")
 
     def tick(self) -> None:
         self.clock.setText(clock_text(self._clock()))

@@ -59,6 +59,8 @@ def test_squawk_7700_row_badge_ring_marker_and_ack_trail(qtbot, live_server,  # 
     west, south, east, north = win.map.visible_bbox()
     assert abs((west + east) / 2 - LON) < 0.05 * (east - west)
     assert abs((south + north) / 2 - LAT) < 0.05 * (north - south)
+    span_km = (north - south) * 111.2  # "Go to" zooms in to a working span (~25 km)
+    assert 20 <= span_km <= 60
 
     # The ring: critical magenta round the aircraft (the map's alert hue, apart from
     # every report status; compare the annulus with the alert layer on and off).

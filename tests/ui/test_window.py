@@ -158,7 +158,8 @@ def test_demo_window_shows_land_zones_air_sea_and_reports_and_layers_switch_off(
         x, y = int(p.x()), int(p.y())
         return float(mask[y - r:y + r, x - r:x + r].mean())
     assert share(land, 51.3, 31.5) > 0.5
-    assert share(sea, 44.5, 32.0) > 0.5
+    # open Black Sea at three places: traffic or an alert chip may sit on one of them
+    assert max(share(sea, *p) for p in ((44.5, 32.0), (43.2, 34.5), (42.5, 37.0))) > 0.5
     for name, (points, colours) in checks.items():
         assert points, f"no {name} in the demo picture"
         # alone over the base map, so a neighbour of the same colour does not count

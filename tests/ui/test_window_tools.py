@@ -29,3 +29,21 @@ def test_go_to_refuses_a_malformed_mgrs_and_leaves_the_view(qtbot, tmp_path):
     assert win.map.visible_bbox() == before
     assert win.go_to("36T UR 58 20") and win.map.visible_bbox() != before
     win.close()
+
+
+def test_a_status_message_gets_room_beside_the_permanent_labels(qtbot, tmp_path):
+    win = window(qtbot, tmp_path)
+    win.resize(1366, 768)
+    win.status.set_cursor(48.5867, 37.84)  # the widest the cursor label gets
+    win.status.showMessage("Imported 1234 updates from 3 files, 0 errors", 5000)
+    qtbot.wait(100)
+    label = win.status.message
+    assert label.isVisible() and label.width() >= 200  # at 1366 px, the tightest case
+    img = label.grab().toImage()
+    bg = img.pixelColor(img.width() - 2, img.height() // 2)
+    inked = sum(img.pixelColor(x, y) != bg for x in range(0, min(200, img.width()), 2)
+                for y in range(img.height()))  # fmt: skip
+    assert inked > 50  # the words are drawn, not squeezed to nothing
+    assert win.width() == 1366
+    qtbot.waitUntil(lambda: win.status.currentMessage() == "", timeout=8000)
+    win.close()

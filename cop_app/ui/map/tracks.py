@@ -28,7 +28,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
-from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
+from cop_app.core.geo import EARTH_RADIUS_M, format_altitude, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
@@ -95,8 +95,7 @@ def badge_corner(x: float, y: float) -> tuple[float, float]:
 
 
 def _altitude(ft: float) -> str:
-    # Flight levels above the transition altitude (6,000 ft is a common one in the area).
-    return f"FL{round(ft / 100.0):03d}" if ft >= 6000 else f"{round(ft):,} ft"
+    return format_altitude(ft)
 
 
 class TrackLayer(pg.GraphicsObject):

@@ -32,7 +32,8 @@ class MapView(pg.GraphicsView):
         self.viewbox.sigRangeChanged.connect(lambda *_: self.viewChanged.emit(self.visible_bbox()))
         self.scene().sigMouseMoved.connect(self._mouse_moved)
         hub.layersChanged.connect(self._apply_layers)
-        hub.focusRequested.connect(lambda lat, lon: self.center_on(lat, lon))
+        hub.focusRequested.connect(
+            lambda lat, lon, span: self.center_on(lat, lon, span or None))
         self.set_bbox(*DEFAULT_BBOX)
 
     # ---- layers --------------------------------------------------------------------

@@ -16,16 +16,13 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath
 
 from cop_app.core.entities import Zone
 from cop_app.core.enums import ZoneKind
-from cop_app.core.geo import EARTH_RADIUS_M, to_mercator
+from cop_app.core.geo import EARTH_RADIUS_M, format_altitude, to_mercator
 from cop_app.core.picture import PictureChange
 from cop_app.core.style import zone_colour
 from cop_app.ui.hub import Hub
 from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font, mercator_path
 
 WORLD = 3.1415926535897931 * EARTH_RADIUS_M
-# Flight levels above this altitude, feet below (UX.md). Transition altitudes in the
-# region differ by state; 10,000 ft is a conservative common value for labels only.
-TRANSITION_ALT_FT = 10000.0
 
 K = ZoneKind
 _S = Qt.PenStyle
@@ -61,9 +58,7 @@ def altitude_text(ft: float | None) -> str:
         return "UNL"
     if ft <= 0:
         return "SFC"
-    if ft >= TRANSITION_ALT_FT:
-        return f"FL{round(ft / 100):03d}"
-    return f"{round(ft):,} ft"
+    return format_altitude(ft)
 
 
 def limits_label(zone: Zone) -> str:

@@ -376,10 +376,7 @@ class AlertsPanel(QWidget):
         pos = ar.subject_position(self.hub.picture, subject) or ar.alert_position(a)
         if pos is None:
             return False
-        try:  # zoom to a working span where the hub carries one (else centre only)
-            self.hub.focus(*pos, span_km=GOTO_SPAN_KM)  # type: ignore[call-arg]
-        except TypeError:
-            self.hub.focus(*pos)
+        self.hub.focus(*pos, span_km=GOTO_SPAN_KM)  # a working span round the subject
         return True
 
     def acknowledge(self, scope: str = "alert") -> list[Any]:

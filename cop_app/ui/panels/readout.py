@@ -11,13 +11,9 @@ import re
 from typing import Any
 
 from cop_app.core.enums import EMERGENCY_SQUAWKS, EventType
+from cop_app.core.geo import format_altitude
 from cop_app.core.timeutil import format_age, format_dtg, parse_iso
 from cop_app.core.verification import VerificationStatus
-
-# Flight levels at and above this altitude, feet below. The map's track labels switch
-# at 6,000 ft (cop_app/ui/map/tracks.py), so the tables and Details say the same thing
-# the officer reads beside the symbol.
-TRANSITION_ALT_FT = 6000.0
 
 RULE_WORDS = {
     "air_zone_entry": "Air zone entry", "ceasefire_crossing": "Ceasefire line crossed",
@@ -68,9 +64,7 @@ def altitude_text(ft: Any) -> str:
     v = _finite(ft)
     if v is None:
         return ""
-    if v >= TRANSITION_ALT_FT:
-        return f"FL{round(v / 100):03d}"
-    return f"{round(v):,} ft"
+    return format_altitude(v)
 
 
 def altitude_both(ft: Any) -> str:
