@@ -34,10 +34,14 @@ class ProgressRow(QWidget):
         super().__init__(parent)
         self.title = label
         self.label = QLabel(label, self)
+        # Cut, never widen: a long "Syncing from host… 12,345 items" must not push the
+        # window past the screen (the status bar's minimum is the window's minimum).
+        self.label.setMinimumWidth(60)
+        self.label.setMaximumWidth(280)
         self.label.setObjectName("progress-label")
         self.bar = QProgressBar(self)
         self.bar.setObjectName("progress-bar")
-        self.bar.setFixedWidth(140)
+        self.bar.setFixedWidth(100)
         self.bar.setMaximumHeight(14)
         self.bar.setTextVisible(False)
         self.bar.setRange(0, 0)  # busy until the work says how far it is

@@ -97,6 +97,9 @@ class StatusBar(QStatusBar):
         label = QLabel(self)
         label.setObjectName(name)
         label.setToolTip(tip)
+        # An explicit minimum below the text width: on a 1366-px laptop a long state
+        # (OFFLINE — data as of … (23 h ago)) is cut, not allowed to widen the window.
+        label.setMinimumWidth(40)
         self.addPermanentWidget(label, 0)
         return label
 
@@ -124,6 +127,7 @@ class StatusBar(QStatusBar):
 
     def set_connection(self, text: str, warn: bool = False) -> None:
         self.connection.setText(text)
+        self.connection.setToolTip(f"server connection and data age: {text}")
         self.connection.setStyleSheet("font-weight: bold; color: #FFB300;" if warn else "")
 
     def set_counts(self, counts: dict[str, int]) -> None:

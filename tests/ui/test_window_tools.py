@@ -3,6 +3,8 @@ and Go to's refusal of a malformed MGRS reference."""
 
 from __future__ import annotations
 
+import threading
+
 from pyproj import Geod
 
 from tests.ui.test_window_import import window
@@ -46,4 +48,26 @@ def test_a_status_message_gets_room_beside_the_permanent_labels(qtbot, tmp_path)
     assert inked > 50  # the words are drawn, not squeezed to nothing
     assert win.width() == 1366
     qtbot.waitUntil(lambda: win.status.currentMessage() == "", timeout=8000)
+    win.close()
+
+
+def test_long_status_and_progress_texts_never_widen_the_window(qtbot, tmp_path):
+    from cop_app.ui.workers import TaskRunner
+
+    win = window(qtbot, tmp_path)
+    win.resize(1366, 768)
+    qtbot.wait(50)
+    gate = threading.Event()
+    runner = TaskRunner(lambda state: (state.progress(0.3, "x" * 200), gate.wait(10)), "t", win)
+    win.progress.track(runner, "Syncing from a-very-long-host-name.example.org:8443… "
+                               "123,456 items")  # fmt: skip
+    runner.start()
+    win.status.set_connection("OFFLINE — data as of 270238ZNOV26 (23 h ago)   ·   "
+                              "reconnecting…", warn=True)  # fmt: skip
+    win.status.set_cursor(48.5867, 37.84)
+    qtbot.waitUntil(lambda: any(r.isVisible() for r in win.progress.rows.values()),
+                    timeout=3000)  # fmt: skip
+    qtbot.wait(200)
+    assert win.width() == 1366
+    gate.set()
     win.close()
