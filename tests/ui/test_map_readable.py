@@ -420,3 +420,21 @@ def test_legend_chip_is_small_and_a_click_or_the_layers_switch_toggles_it(qtbot)
     assert not legend.expanded and legend.sceneBoundingRect().width() == chip.width()
     assert "Selected" in legend.lines() and "Hostile / suspect" in legend.lines()
     hub.close()
+
+
+def test_after_a_zoom_the_label_margin_is_placed_while_idle(qtbot, crowded):
+    _, view, layers = crowded
+    shared = layers["air"].declutter
+    view.grab()  # settle: a pan at this scale reuses the placed margin
+    view.viewbox.scaleBy(s=(0.9, 0.9))
+    view.grab()  # a zoom frame places the view alone
+    vw, vh = view.viewbox.width(), view.viewbox.height()
+    assert shared._region.width() <= vw + 1
+    qtbot.waitUntil(lambda: shared._region.width() > vw * 1.2, timeout=2000)
+    assert shared._region.height() > vh * 1.2
+    placed_before = shared._placed
+    (x0, x1), (y0, y1) = view.viewbox.viewRange()
+    d = (x1 - x0) * 0.02
+    view.viewbox.setRange(xRange=(x0 + d, x1 + d), yRange=(y0, y1), padding=0)
+    view.grab()  # the first pan after the zoom reuses the idle placement
+    assert shared._placed is placed_before

@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import numpy as np
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtGui import QTransform
 
 from cop_app.ui.map.labels import SYMBOL, TOWN, LabelBoard, Rect, Request, town_rects
@@ -39,6 +39,7 @@ DECLUTTER_PX = 16  # one symbol per cell this size once more than DECLUTTER_MIN 
 DECLUTTER_MIN = 4000
 LABEL_CELL = (130, 44)  # px: at most one label candidate per cell (about one label)
 PLACE_MARGIN = 0.12  # labels are placed this fraction of the view beyond each edge
+IDLE_MS = 120  # after the last zoom frame, the margin is placed this much later
 STACK_PX = 6  # symbols closer than about this share one symbol and a count badge
 MARGIN_PX = CELL_PX  # symbols this far outside the view still show their edge
 RANK_SELECTED = 2
@@ -74,6 +75,11 @@ class SharedDeclutter:
         self._origin = (0.0, 0.0)
         self._placed: dict[int, list[tuple[Any, Rect]]] = {}
         self.board = LabelBoard()
+        # After a zoom frame (view-only placement) the margin is placed once the map
+        # is idle, so the first pan after a zoom reuses it instead of paying for it
+        # inside a frame (~34 ms at 100k tracks, over the 33 ms budget).
+        self._pending_margin: tuple | None = None
+        self._idle: QTimer | None = None  # made with the first layer as its parent
 
     # ---- data (per update) -------------------------------------------------------
     def _combine(self) -> None:
@@ -182,7 +188,11 @@ class SharedDeclutter:
         """
         self._combine()
         parts = [*self.layers, *self.annotators]
-        key = (self._combined_stamp, tr.m11(), tr.m12(), tr.m21(), tr.m22(), view.width(),
+        # The scale to 9 significant digits: a pan by setRange recomputes it with a
+        # rounding change in the 15th digit, which must not count as a zoom.
+        key = (self._combined_stamp, *(float(f"{v:.9g}") for v in (tr.m11(), tr.m12(),
+                                                                     tr.m21(), tr.m22())),
+               view.width(),
                view.height(), dpr, self._towns_on(),
                tuple((id(p), getattr(p, "label_version", 0), p.isVisible()) for p in parts))
         ox, oy = tr.dx(), tr.dy()
@@ -190,18 +200,51 @@ class SharedDeclutter:
             # The margin pays off over a pan; while zooming every frame places afresh,
             # so a zoom frame places the view alone (half the labels' cost).
             same_scale = self._labels_stamp is not None and key[1:5] == self._labels_stamp[1:5]
-            margin = PLACE_MARGIN if same_scale else 0.0
+            # Until the map has been idle once since the zoom, pans place the view alone
+            # too: the margin waits for the idle moment instead of costing a frame.
+            margin = PLACE_MARGIN if same_scale and self._pending_margin is None else 0.0
             mx, my = view.width() * margin, view.height() * margin
             region = view.adjusted(-mx, -my, mx, my)
             self._place(parts, tr, region, dpr)
             self._labels_stamp = key
             self._region = region.translated(-ox, -oy)
             self._origin = (ox, oy)
+            self._pending_margin = None
+            if not margin and parts and isinstance(parts[0], QObject):
+                self._pending_margin = (parts, QTransform(tr), QRectF(view), dpr, key, ox, oy)
+                if self._idle is None:  # dies with the layers, never fires into freed ones
+                    self._idle = QTimer(parts[0])
+                    self._idle.setSingleShot(True)
+                    self._idle.setInterval(IDLE_MS)
+                    self._idle.timeout.connect(self.place_margin)
+                if not same_scale or not self._idle.isActive():  # a drag does not defer it
+                    self._idle.start()
         dx, dy = ox - self._origin[0], oy - self._origin[1]
         x0, y0, x1, y1 = view.left(), view.top(), view.right(), view.bottom()
         return [(payload, (r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy))
                 for payload, r in self._placed.get(id(who), [])
                 if r[0] + dx < x1 and r[2] + dx > x0 and r[1] + dy < y1 and r[3] + dy > y0]
+
+    def place_margin(self) -> None:
+        """The margin round the last view-only placement, off-frame (see ``_idle``).
+
+        Skipped when anything placed since (another zoom, new data): that frame's own
+        placement stands. Labels inside the view may move slightly when the margin's
+        neighbours join the pass; the layers repaint once to show the settled result.
+        """
+        pending, self._pending_margin = self._pending_margin, None
+        if pending is None:
+            return
+        parts, tr, view, dpr, key, ox, oy = pending  # the latest view-only placement
+        if key != self._labels_stamp:
+            return
+        mx, my = view.width() * PLACE_MARGIN, view.height() * PLACE_MARGIN
+        region = view.adjusted(-mx, -my, mx, my)
+        self._place(parts, tr, region, dpr)
+        self._region = region.translated(-ox, -oy)
+        self._origin = (ox, oy)
+        for part in parts:
+            part.update()
 
     def _towns_on(self) -> bool:
         view = self.view
