@@ -29,3 +29,15 @@ def test_rings_follow_the_replay_cursor(qapp):
     hub.set_live(True)
     assert len(layer.shown) == 2
     hub.close()
+
+
+def test_rings_follow_the_time_filter(qapp):
+    hub = Hub(Picture())
+    hub.set_cursor(T)
+    layer = AlertLayer(hub)
+    layer.set_alerts([alert("a1", T - 3600, 48.0), alert("a2", T - 60, 47.0)])
+    hub.set_window((T - 7200, T - 1800))  # live, filtered to two hours ago
+    assert [a["id"] for a in layer.shown] == ["a1"]
+    hub.set_window(None)
+    assert len(layer.shown) == 2
+    hub.close()

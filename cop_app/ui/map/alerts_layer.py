@@ -17,6 +17,7 @@ falling back to where the alert was raised.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,7 @@ class AlertLayer(pg.GraphicsObject):
         hub.cursorChanged.connect(lambda _t: self._cursor_moved())
         hub.layersChanged.connect(lambda _l: self.refresh())
         hub.liveChanged.connect(lambda _l: self.refresh())
+        hub.windowChanged.connect(lambda _w: self.refresh())
 
     @property
     def label_version(self) -> int:
@@ -80,13 +82,18 @@ class AlertLayer(pg.GraphicsObject):
             self.refresh()
 
     def current(self) -> list[dict[str, Any]]:
-        """The open alerts; replaying, only those already raised at the cursor (a ring
-        from later over a replayed picture would claim a thing that had not happened)."""
-        if self.hub.live:
+        """The open alerts; replaying, only those already raised at the cursor, and
+        under a time filter only those raised in its window (a ring from another time
+        over the picture shown would claim a thing that had not happened then)."""
+        lo, hi = -math.inf, math.inf
+        if not self.hub.live:
+            hi = self.hub.cursor
+        if self.hub.window is not None:
+            lo, hi = self.hub.window[0], min(hi, self.hub.window[1])
+        if lo == -math.inf and hi == math.inf:
             return self.alerts
-        t = self.hub.cursor
         return [a for a in self.alerts if (raised := wire_time(a.get("time"))) is None
-                or raised <= t]  # fmt: skip
+                or lo <= raised <= hi]  # fmt: skip
 
     def positions(self, alerts: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
         at = None if self.hub.live else self.hub.cursor
