@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cop_app.core.extent import Extent, bbox_overlaps, padded
-from cop_app.core.timeutil import now
+from cop_app.core.extent import Extent, padded
+from cop_app.core.timeutil import format_age, format_dtg, now
 from cop_app.ui.app import Session, latest_time
 from cop_app.ui.history import HistoryFetcher
 from cop_app.ui.hub import LAYERS, Hub
@@ -52,6 +52,14 @@ from cop_app.ui.tile_actions import TileActions
 from cop_app.ui.workers import TaskRunner, TaskState
 
 log = logging.getLogger("cop_app.ui")
+
+# An import into a live session older than this is stale on arrival (ships go stale
+# after 6-15 min, aircraft after 1): the window replays it at its end instead.
+OLD_IMPORT_S = 15 * 60.0
+
+
+def _counted(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 IMPORT_FILTER = ("Captures and reports (*.nmea *.aivdm *.txt *.log *.sbs *.json *.cot *.xml "
                  "*.geojson *.kml *.kmz *.gz);;All files (*)")  # fmt: skip
 
@@ -445,16 +453,27 @@ class MainWindow(QMainWindow):
         ok = sum(r.stats.accepted for r in results)
         bad = sum(r.stats.rejected for r in results)
         problems = [f"{Path(r.path).name}: {r.problem}" for r in results if r.problem]
-        text = f"Imported {ok} updates from {len(results)} files, {bad} errors"
+        text = (f"Imported {_counted(ok, 'update')} from {_counted(len(results), 'file')}, "
+                f"{_counted(bad, 'error')}")
+        first = extent.first_error if extent is not None else None
+        if first is not None:
+            text += f" (first: {first.location}: {first.reason})"
         if problems:
             text += "; " + "; ".join(problems[:3])
+        times = extent.times() if extent is not None else None
         if not self.session.live:
             t = latest_time(self.picture)
             if t is not None:  # show the imported capture as it stood at its end
                 self.hub.set_live(False)
                 self.hub.set_cursor(t)
+        elif times is not None and times[1] < now() - OLD_IMPORT_S:
+            # Live, an old capture would be stale at once and draw nothing: replay it.
+            self.hub.set_live(False)
+            self.hub.set_cursor(times[1])
+            text += (f" · dated {format_dtg(times[1])} ({format_age(now() - times[1])}): "
+                     "replaying at its end, L for live")
         box = extent.bbox() if extent is not None else None
-        if box is not None and not bbox_overlaps(box, self.map.visible_bbox()):
+        if box is not None and not extent.any_inside(self.map.visible_bbox()):
             self.map.set_bbox(*padded(box))  # nothing of it was in view: go to it
             text += " · view moved to the imported data"
         self._import_ended(text, progress)

@@ -27,3 +27,23 @@ def test_overlap_and_padding():
     assert padded((10.0, 50.0, 20.0, 60.0)) == (9.0, 49.0, 21.0, 61.0)
     w, s, e, n = padded((10.0, 50.0, 10.0, 50.0))  # one point: a ~20 km view round it
     assert (e - w, n - s) == pytest.approx((0.2, 0.2)) and (w + e) / 2 == pytest.approx(10.0)
+
+
+def test_times_first_error_and_points_in_view():
+    ext = Extent()
+    ext.add([fix(55.0, 18.0), ParseError("src", "line 2", "checksum mismatch")])
+    ext.add([TrackUpdate(Domain.SEA, "mmsi:2", "t", 100.0, 10.0, 150.0),
+             ParseError("src", "line 9", "later error")])  # fmt: skip
+    assert ext.times() == (0.0, 100.0)
+    assert ext.first_error.location == "line 2"
+    # the rectangle round Baltic and Pacific points covers Ukraine; no point lies there
+    assert bbox_overlaps(ext.bbox(), (30.0, 44.0, 40.0, 50.0))
+    assert not ext.any_inside((30.0, 44.0, 40.0, 50.0))
+    assert ext.any_inside((17.0, 54.0, 19.0, 56.0))
+
+
+def test_the_point_sample_stays_bounded():
+    ext = Extent()
+    ext.add([fix(50.0 + k * 1e-4, 30.0) for k in range(10_000)])
+    assert len(ext.points) == 4096 and ext.seen == 10_000
+    assert ext.bbox() == (30.0, 50.0, 30.0, pytest.approx(50.9999))
