@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         self._update_banner()
 
     def _state_changed(self, state: str) -> None:
+        self._alert_count(*getattr(self, "_alert_counts", (0, 0)))  # the badge says offline
         if self.session.live and not self.hub.live:
             self.hub.set_live(True)
             self.hub.set_cursor(now())
@@ -318,10 +319,27 @@ class MainWindow(QMainWindow):
         self.status.set_connection(s.connection_text(), warn=not (s.live or s.state == "local"))
 
     def _alert_count(self, new: int, opened: int) -> None:
-        """The badge: the dock's title and a status-bar label, both in words."""
+        """The badge: the dock's title and a status-bar label, both in words.
+
+        Alerts are the server's: with no live link the counts are what it said last
+        (dated), or unknown, never a reassuring "0 new" the window cannot know."""
+        self._alert_counts = (new, opened)
+        if self.session.live:
+            self._alerts_as_of = now()
         self.docks["Alerts"].setWindowTitle(f"Alerts ({new})" if new else "Alerts")
-        self.alert_badge.setText(f"ALERTS {new} new · {opened} open")
-        self.alert_badge.setStyleSheet("font-weight: bold; color: #E53935;" if new else "")
+        if self.session.live:
+            text = f"ALERTS {new} new · {opened} open"
+        elif self.session.state == "local":
+            text = "ALERTS — no server"
+        elif getattr(self, "_alerts_as_of", None) is None:
+            text = "ALERTS unknown (offline)"
+        else:
+            text = f"ALERTS {new} new · {opened} open (as of {format_dtg(self._alerts_as_of)})"
+        self.alert_badge.setText(text)
+        if self.session.live or self.session.state == "local":
+            self.alert_badge.setStyleSheet("font-weight: bold; color: #E53935;" if new else "")
+        else:  # not known to be current: the warning colour of the offline state
+            self.alert_badge.setStyleSheet("font-weight: bold; color: #FFB300;")
 
     # ---- actions -----------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

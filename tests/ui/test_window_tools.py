@@ -71,3 +71,15 @@ def test_long_status_and_progress_texts_never_widen_the_window(qtbot, tmp_path):
     assert win.width() == 1366
     gate.set()
     win.close()
+
+
+def test_the_alert_badge_never_says_zero_when_it_cannot_know(qtbot, tmp_path):
+    from tests.server.conftest import free_port
+
+    win = window(qtbot, tmp_path)
+    assert win.alert_badge.text() == "ALERTS — no server"  # files only: no alerts exist
+    win.session.connect_to(f"http://127.0.0.1:{free_port()}", "token")  # nothing listens
+    qtbot.waitUntil(lambda: win.alert_badge.text() == "ALERTS unknown (offline)",
+                    timeout=10_000)  # fmt: skip
+    win.session.stop()
+    win.close()
