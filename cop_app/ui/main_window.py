@@ -301,7 +301,23 @@ class MainWindow(QMainWindow):
             self.hub.set_live(True)
             self.hub.set_cursor(now())
         self._update_banner()
-        self.status.set_connection(self.session.connection_text(), warn=not self.session.live)
+        self._show_connection()
+
+    def _show_connection(self) -> None:
+        """The link's state, and (replaying or filtered) what the picture is, first: the
+        status bar must not read LIVE over a picture from three hours ago."""
+        s, hub = self.session, self.hub
+        text = s.connection_text()
+        if hub.window is not None:
+            text = f"TIME FILTER · feed {text}"
+        # Offline at the saved picture's own time is what "OFFLINE — data as of" says.
+        at_saved = (not s.live and s.data_time is not None
+                    and abs(hub.cursor - s.data_time) < 60)  # fmt: skip
+        replaying = not hub.live and not at_saved
+        if replaying:
+            text = f"REPLAY {format_dtg(hub.cursor)} · feed {text}"
+        warn = not (s.live or s.state == "local") or replaying or hub.window is not None
+        self.status.set_connection(text, warn=warn)
 
     def _update_banner(self) -> None:
         text = self.session.banner_text()
@@ -315,8 +331,7 @@ class MainWindow(QMainWindow):
             self.mode_banner.refresh()  # its "(3 h ago)" moves on
         if self.banner.isVisible():
             self._update_banner()  # so does the offline banner's data age
-        s = self.session
-        self.status.set_connection(s.connection_text(), warn=not (s.live or s.state == "local"))
+        self._show_connection()
 
     def _alert_count(self, new: int, opened: int) -> None:
         """The badge: the dock's title and a status-bar label, both in words.

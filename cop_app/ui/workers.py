@@ -13,7 +13,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import requests
 from PySide6.QtCore import QObject, Qt, Signal
+
+from cop_app.api.http import ApiError
 
 log = logging.getLogger("cop_app.ui")
 
@@ -77,6 +80,9 @@ class TaskRunner(QObject):
             result = self.fn(self.state)
         except Cancelled:
             self.cancelled.emit()
+        except (ApiError, requests.RequestException) as exc:  # the server said no, or is away:
+            log.warning("%s failed: %s", self.name, exc)  # expected; one line, no traceback
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # reported to the user; the app keeps running
             log.exception("%s failed", self.name)
             self.failed.emit(f"{type(exc).__name__}: {exc}")

@@ -83,3 +83,19 @@ def test_the_alert_badge_never_says_zero_when_it_cannot_know(qtbot, tmp_path):
                     timeout=10_000)  # fmt: skip
     win.session.stop()
     win.close()
+
+
+def test_the_status_bar_says_replay_and_filter_before_the_feed_state(qtbot, tmp_path):
+    from cop_app.core.timeutil import format_dtg, now
+
+    win = window(qtbot, tmp_path)
+    t = now() - 3 * 3600
+    win.hub.set_live(False)
+    win.hub.set_cursor(t)
+    win._every_second()
+    assert win.status.connection.text() == f"REPLAY {format_dtg(t)} · feed LOCAL FILES"
+    win.hub.set_live(True)
+    win.hub.set_window((t, t + 600))
+    win._every_second()
+    assert win.status.connection.text() == "TIME FILTER · feed LOCAL FILES"
+    win.close()
