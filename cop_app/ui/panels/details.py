@@ -1,16 +1,19 @@
 """Details: every field of the selection, its sources, history span and verification trail.
 
 HTML in a read-only browser; every string from the data is escaped (a callsign or a
-report text is untrusted input, never markup).
+report text is untrusted input, never markup). In replay a track's position and times
+are those of the Picture at the cursor (``frame_at``), not its newest record.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
@@ -19,14 +22,22 @@ from cop_app.core.enums import Domain
 from cop_app.core.geo import format_dms, to_mgrs
 from cop_app.core.timeutil import format_age, format_dtg, now
 from cop_app.ui.hub import Hub
+from cop_app.ui.map.frames import frame_at
 from cop_app.ui.panels.readout import altitude_both, bearing_text, speed_text, squawk_text
 
 MAX_SHOWN = 20
 ALARM = "#E53935"  # the squawk line's red, as tar1090 and the map label draw it
+# A 3600x replay moves the cursor 20 times a second; the panel follows at most 4 times.
+REPLAY_REFRESH_MS = 250
 
 
 class _Html(str):
     """Already-escaped markup."""
+
+
+class _Wide(_Html):
+    """Markup shown under its row name across the whole table: beside a name column a
+    position's MGRS line (~165 px at 11 pt) overflows a ~280 px dock."""
 
 
 def _nobr(text: str, style: str = "") -> str:
@@ -46,24 +57,66 @@ def _when(t: float | None, ref: float | None = None) -> _Html:
 
 
 def _title(text: str) -> str:
-    return f'<h3 style="white-space:nowrap">{html.escape(text)}</h3>'
+    """A one-word title (an id) never breaks; a title of words breaks between them."""
+    nowrap = ' style="white-space:nowrap"' if " " not in text.strip() else ""
+    return f"<h3{nowrap}>{html.escape(text)}</h3>"
 
 
 def _where(lat: float | None, lon: float | None) -> _Html:
+    """Latitude, longitude and MGRS each on a line of its own, none split inside: the
+    three fit a ~280 px dock one under the other, not side by side."""
     if lat is None or lon is None or math.isnan(lat):
         return _Html("—")
     try:
         grid = to_mgrs(lat, lon)
     except Exception:
         grid = ""
-    return _Html(f"<div>{html.escape(format_dms(lat, lon))}</div>" + _nobr(grid))
+    lat_text, lon_text = format_dms(lat, lon).split(" ", 1)
+    return _Wide(_nobr(lat_text) + _nobr(lon_text) + (_nobr(grid) if grid else ""))
+
+
+@dataclass(frozen=True)
+class AtCursor:
+    """A track as the Picture held it at the replay cursor ``t``.
+
+    ``lat``/``lon``/``last`` are None when the track is not in the picture at ``t``
+    (before its first fix, or stale by then); ``fixes`` are every fix time held for it
+    (kept and archived), oldest first.
+    """
+
+    t: float
+    lat: float | None
+    lon: float | None
+    last: float | None
+    stale_s: float
+    fixes: np.ndarray
+
+    @property
+    def shown(self) -> bool:
+        return self.last is not None
+
+    def absent_text(self) -> str:
+        """Why the track is not on the map at the cursor, in plain words."""
+        at = format_dtg(self.t)
+        if not len(self.fixes):
+            return f"Not in the picture at {at} — no fixes held"
+        if self.t < self.fixes[0]:
+            return f"Not in the picture at {at} — first fix {format_dtg(float(self.fixes[0]))}"
+        before = float(self.fixes[self.fixes <= self.t][-1])
+        return (f"Not in the picture at {at} — stale since "
+                f"{format_dtg(before + self.stale_s)} (last report {format_dtg(before)})")
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
     out = []
     for name, value in pairs:
         text = value if isinstance(value, _Html) else html.escape(_plain(value))
-        out.append(f"<tr><td>{_nobr(name, 'font-weight:bold')}</td><td>{text}</td></tr>")
+        label = _nobr(name, "font-weight:bold")
+        if isinstance(value, _Wide):
+            out.append(f"<tr><td colspan=2>{label}</td></tr>"
+                       f'<tr><td colspan=2 style="padding-left:12px">{text}</td></tr>')
+        else:
+            out.append(f"<tr><td>{label}</td><td>{text}</td></tr>")
     return "<table cellspacing=2 cellpadding=2>" + "".join(out) + "</table>"
 
 
@@ -79,12 +132,20 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _span(t: np.ndarray, at: AtCursor | None) -> str:
+    if not len(t):
+        return "no fixes kept"
+    text = f"{len(t)} fixes, {format_dtg(float(t[0]))} – {format_dtg(float(t[-1]))}"
+    if at is not None:
+        text += f"; {int(np.count_nonzero(t <= at.t))} up to {format_dtg(at.t)}"
+    return text
+
+
 def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
-               ref: float | None = None) -> str:  # fmt: skip
-    """``ref`` is the time ages count from (the replay cursor; now when live)."""
-    t, _lat, _lon = history
-    span = (f"{len(t)} fixes, {format_dtg(float(t[0]))} – {format_dtg(float(t[-1]))}"
-            if len(t) else "no fixes kept")  # fmt: skip
+               ref: float | None = None, at: AtCursor | None = None) -> str:  # fmt: skip
+    """``ref`` is the time ages count from (the replay cursor; now when live). ``at``
+    (replay) replaces the newest record's position and times with the cursor's; the
+    other fields stay the latest known, and the panel says so."""
     f = track.fields
     name = ("Callsign", track.callsign) if track.domain is Domain.AIR else (
         "Name", f.get("name") or track.callsign)
@@ -106,13 +167,27 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
         ("Speed", speed_text(track.speed_kn) or None),
         ("Course", bearing_text(track.course_deg) or None),
         ("Heading", bearing_text(track.heading_deg) or None),
-        ("Position", _where(track.lat, track.lon)), ("Last report", _when(track.time, ref)),
-        ("Stale", _when(track.stale_at, ref)), ("Sources", list(track.sources)),
-        ("History", span),
     ]  # fmt: skip
     fields = sorted((k, v) for k, v in f.items() if k != "callsign")
-    return (_title(track.id) + _rows(head)
-            + "<h4>All fields</h4>" + _rows(fields))  # fmt: skip
+    if at is None:
+        when = [("Position", _where(track.lat, track.lon)),
+                ("Last report", _when(track.time, ref)),
+                ("Stale", _when(track.stale_at, ref))]  # fmt: skip
+        note = ""
+    else:
+        last = at.last
+        when = [("Position", _where(at.lat, at.lon)), ("Last report", _when(last, at.t)),
+                ("Stale", _when(None if last is None else last + at.stale_s, at.t))]
+        note = (f"<p><b>Replay at {format_dtg(at.t)}</b>: position and times as at the "
+                f"cursor. Other fields are the latest known "
+                f"({html.escape(format_dtg(track.time))}).</p>")  # fmt: skip
+        if not at.shown:
+            note += f'<p style="font-weight:bold">{html.escape(at.absent_text())}</p>'
+    fixes = history[0] if at is None else at.fixes
+    tail = [("Sources", list(track.sources)), ("History", _span(fixes, at))]
+    return (_title(track.id) + note + _rows(head + when + tail)
+            + "<h4>All fields" + (" (latest known)" if at is not None else "") + "</h4>"
+            + _rows(fields))  # fmt: skip
 
 
 def step_text(from_status: Any, to_status: Any) -> str:
@@ -126,7 +201,7 @@ def report_html(rep: LandReport, ref: float | None = None) -> str:
         ("Report", _Html(_nobr(rep.id))), ("Title", rep.title),
         ("Status", rep.status.value.replace("_", " ")),
         ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time, ref)),
-        ("Location", _Html(_where(rep.lat, rep.lon))), ("Reliability", rep.reliability),
+        ("Location", _where(rep.lat, rep.lon)), ("Reliability", rep.reliability),
         ("Credibility", rep.credibility), ("Perception", rep.perception), ("Count", rep.count),
         ("Sources", list(rep.sources)), ("Text", rep.text),
     ]  # fmt: skip
@@ -154,27 +229,86 @@ class DetailsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.browser)
+        self._rows: dict[str, int] = {}  # track key -> Picture row (rows never move)
+        self._fixes: dict[int, tuple[int, np.ndarray]] = {}  # row -> (version, times)
+        # Throttle, not debounce: a replay running steadily still refreshes 4 times a
+        # second instead of waiting for the cursor to rest.
+        self._due = QTimer(self)
+        self._due.setSingleShot(True)
+        self._due.setInterval(REPLAY_REFRESH_MS)
+        self._due.timeout.connect(self.refresh)
         hub.selectionChanged.connect(lambda _ids: self.refresh())
         hub.pictureChanged.connect(self._changed)
+        hub.cursorChanged.connect(self._cursor_moved)
+        hub.liveChanged.connect(lambda _live: self.refresh())
+        hub.windowChanged.connect(lambda _w: self._soon())
         self.refresh()
 
     def _changed(self, change: Any) -> None:
-        if self.hub.selection & (change.tracks | change.reports):
+        if self.hub.selection & (change.tracks | change.reports) or (
+                change.history and not self.hub.live and self.hub.selection):
             self.refresh()
+
+    def _cursor_moved(self, _t: float) -> None:
+        if not self.hub.live:
+            self._soon()
+
+    def _soon(self) -> None:
+        if self.hub.selection and not self._due.isActive():
+            self._due.start()
 
     def text(self) -> str:
         return self.browser.toPlainText()
 
+    def _row(self, key: str) -> int | None:
+        picture = self.hub.picture
+        if key not in self._rows and len(self._rows) < len(picture):
+            keys = picture.keys()
+            self._rows.update((k, r) for r, k in enumerate(keys[len(self._rows):],
+                                                            len(self._rows)))  # fmt: skip
+        return self._rows.get(key)
+
+    def _fix_times(self, row: int) -> np.ndarray:
+        """Every fix time held for the track, kept and archived, once each; cached per
+        Picture version (the cursor moves far more often than fixes arrive)."""
+        picture = self.hub.picture
+        cached = self._fixes.get(row)
+        if cached is not None and cached[0] == picture.version:
+            return cached[1]
+        t = picture.history_blocks(np.array([row]), -math.inf, math.inf)[0][0]
+        t = np.unique(t[np.isfinite(t)])
+        if len(self._fixes) > 4 * MAX_SHOWN:
+            self._fixes.clear()
+        self._fixes[row] = (picture.version, t)
+        return t
+
+    def _at_cursor(self, key: str) -> AtCursor | None:
+        row = self._row(key)
+        if row is None:
+            return None
+        frame = frame_at(self.hub)
+        hit = np.flatnonzero(frame.rows == row)
+        stale_s = self.hub.picture.stale_seconds(key)
+        fixes = self._fix_times(row)
+        if not len(hit):
+            return AtCursor(self.hub.cursor, None, None, None, stale_s, fixes)
+        i = int(hit[0])
+        return AtCursor(self.hub.cursor, float(frame.lat[i]), float(frame.lon[i]),
+                        float(frame.time[i]), stale_s, fixes)  # fmt: skip
+
     def refresh(self) -> None:
+        self._due.stop()
         picture = self.hub.picture
         ids = sorted(self.hub.selection)
         parts = []
-        ref = None if self.hub.live else self.hub.cursor  # ages as of the replayed time
+        replay = not self.hub.live
+        ref = self.hub.cursor if replay else None  # ages as of the replayed time
         with picture.lock:
             for rid in ids[:MAX_SHOWN]:
                 track = picture.track(rid)
                 if track is not None:
-                    parts.append(track_html(track, picture.history(rid), ref))
+                    at = self._at_cursor(rid) if replay else None
+                    parts.append(track_html(track, picture.history(rid), ref, at))
                     continue
                 rep = picture.report(rid)
                 if rep is not None:
