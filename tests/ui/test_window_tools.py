@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from pyproj import Geod
+from PySide6.QtCore import Qt
 
 from tests.ui.test_window_import import window
 
@@ -98,4 +99,15 @@ def test_the_status_bar_says_replay_and_filter_before_the_feed_state(qtbot, tmp_
     win.hub.set_window((t, t + 600))
     win._every_second()
     assert win.status.connection.text() == "TIME FILTER · feed LOCAL FILES"
+    win.close()
+
+
+def test_reports_read_when_status_what_first(qtbot, tmp_path):
+    win = window(qtbot, tmp_path)
+    header = win.reports.table.horizontalHeader()
+    model = win.reports.table.model()
+    shown = [model.headerData(header.logicalIndex(v), Qt.Orientation.Horizontal)
+             for v in range(header.count())]  # fmt: skip
+    assert shown[:4] == ["DTG", "Status", "Event type", "Title"]
+    assert shown[-2:] == ["Report", "Time (UTC)"]
     win.close()

@@ -47,6 +47,9 @@ from cop_app.ui.workers import run_task
 
 COLUMNS = ("Report", "Status", "Event type", "Time (UTC)", "DTG", "Location (MGRS)",
            "Rel/Cred", "Title")  # fmt: skip
+# Display order (logical column indices): DTG, Status, Event type, Title, Location,
+# Rel/Cred, Report id, Time (UTC).
+VISUAL_ORDER = (4, 1, 2, 7, 5, 6, 0, 3)
 ACTIVE = "Active (hide rejected, retracted, superseded)"
 ALL = "All statuses"
 ALL_TYPES = "All event types"
@@ -183,9 +186,13 @@ class ReportsPanel(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # ids keep both ends
         self.table.setItemDelegateForColumn(1, ChipDelegate(self.table))
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # What an officer reads first, first: when, how far verified, what, where; the
+        # id and the ISO time (the DTG's tooltip twin) last, off to the right.
+        for visual, logical in enumerate(VISUAL_ORDER):
+            header.moveSection(header.visualIndex(logical), visual)
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.etype, 1)
