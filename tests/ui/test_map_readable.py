@@ -326,11 +326,12 @@ def test_mgrs_one_run_splits_in_half_and_the_prompt_shows_examples():
 def test_go_to_mgrs_draws_a_crosshair_and_the_100_m_square(qtbot):
     from pyproj import Geod
 
-    from cop_app.ui.map.tools import GoToMarker, go_to, mgrs_square
+    from cop_app.ui.map.tools import GoToMarker, go_to, mgrs_square, parse_position
 
     hub, view, _ = full_map(qtbot, Picture(), (800, 600), (30.0, 46.0, 31.0, 47.0))
     ref = "36T VS 123 567"  # 6 digits: a 100 m square (8 digits: 10 m, 10 digits: 1 m)
-    lat, lon = go_to(view, ref, span_km=0.5)
+    assert "100 m square" in go_to(view, ref, span_km=0.5)  # it returns a confirmation
+    lat, lon = parse_position(ref)
     corners = mgrs_square(ref)
     geod = Geod(ellps="WGS84")
     for (la1, lo1), (la2, lo2) in zip(corners, corners[1:] + corners[:1], strict=True):
@@ -371,7 +372,7 @@ def test_range_bearing_result_stays_readable_with_the_end_off_view(qtbot):
     r = box.toRect()
     part = pix[r.top():r.bottom(), r.left():r.right()]
     assert r.width() > 120 and (part.max(axis=2) < 80).sum() > 100  # dark text on the box
-    assert [ln.split()[0] for ln in ruler.readout_lines()] == ["Range", "Bearing"]
+    assert [ln.split()[0] for ln in ruler.readout_lines()] == ["Range", "Bearing", "From", "To"]
     ruler.clear()
     assert said[-1] == ""
     hub.close()

@@ -12,12 +12,14 @@ from cop_app.ui.map.basemap import BaseMapLayer
 from cop_app.ui.map.overlays import NorthArrow, ScaleBar
 from cop_app.ui.map.reports_layer import ReportLayer, ReportLegend
 from cop_app.ui.map.view import MapView
-from cop_app.ui.map.zones import ZoneLayer
+from cop_app.ui.map.zones import ZoneLabelLayer, ZoneLayer
 
 # Stacking: the base map and tiles under everything; trails at 30, tracks at 40-42
 # (map/tracks.py), alerts at 60. Reports sit under the tracks: a report is a fixed
 # point an officer can find again, a hostile UAV passing over it must not vanish.
-Z = {"basemap": 0.0, "tiles": 1.0, "zones": 10.0, "reports": 35.0}
+# Airspace limits ("SFC–FL660") sit over tracks and reports, under the alert chips: a
+# symbol on the label's anchor used to eat its first letters (map/zones.py).
+Z = {"basemap": 0.0, "tiles": 1.0, "zones": 10.0, "reports": 35.0, "zone_labels": 44.0}
 
 
 def add_context_layers(view: MapView, hub: Hub, *, night: bool = False,
@@ -41,6 +43,10 @@ def add_context_layers(view: MapView, hub: Hub, *, night: bool = False,
     items["reports"] = ReportLayer(hub, night)
     for name, item in items.items():
         view.add_layer(name, item, Z[name])
+    items["zone_labels"] = ZoneLabelLayer(items["zones"])
+    items["zone_labels"].setZValue(Z["zone_labels"])
+    view.viewbox.addItem(items["zone_labels"], ignoreBounds=True)  # follows "zones"
+    items["zone_labels"].setVisible(items["zones"].isVisible())
     items["legend"] = ReportLegend(view, items["reports"], night)
     items["scalebar"] = ScaleBar(view, night)
     items["north"] = NorthArrow(view, night)

@@ -3,7 +3,9 @@ product carries a scale and a north arrow).
 
 They live in the view's scene (scene units are widget pixels in pyqtgraph's
 GraphicsView), not in the ViewBox, so they keep their size and corner whatever the
-zoom, and they appear in grabs and exported snapshots.
+zoom, and they appear in grabs and exported snapshots. They stack at ``FURNITURE_Z``,
+above everything in the view box (tracks, count chips, alerts), and each sits on a
+backing plate so ship symbols crowding a corner never run through the bar (trial 2).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPolygonF
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPolygonF
 from PySide6.QtWidgets import QGraphicsObject
 
 from cop_app.core.geo import M_PER_NM, range_bearing
@@ -19,6 +21,7 @@ from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font
 from cop_app.ui.map.view import MapView
 
 MARGIN = 12.0
+FURNITURE_Z = 1000.0  # scene z of scale bar, north arrow, legend: over the view box
 
 
 def nice_length(max_value: float) -> float:
@@ -49,7 +52,7 @@ class ScreenItem(QGraphicsObject):
         super().__init__()
         self.view = view
         self.night = night
-        self.setZValue(1000)
+        self.setZValue(FURNITURE_Z)
         view.scene().addItem(self)
         view.viewbox.sigRangeChanged.connect(self._follow)
         view.viewbox.sigResized.connect(self._follow)
@@ -77,6 +80,15 @@ class ScreenItem(QGraphicsObject):
 
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, *self.size)
+
+    def paint_plate(self, painter: QPainter, rect: QRectF) -> None:
+        """A rounded backing plate in the halo colour, mostly opaque."""
+        plate = QColor(self.halo)
+        plate.setAlpha(215)
+        painter.setPen(cosmetic_pen("#555555" if self.night else "#9E9E9E", 1.0))
+        painter.setBrush(plate)
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
 
 
 class ScaleBar(ScreenItem):
@@ -107,17 +119,27 @@ class ScaleBar(ScreenItem):
     def labels(self) -> list[str]:
         return [label for _, label, _ in self.bars()]
 
+    def plate_rect(self, bars: list[tuple[float, str, float]] | None = None) -> QRectF:
+        """The backing plate: as wide as the longer bar or label, in item coordinates."""
+        bars = self.bars() if bars is None else bars
+        fm = QFontMetricsF(label_font(11))
+        width = max([px for _, _, px in bars] + [fm.horizontalAdvance(t) for _, t, _ in bars]
+                    + [0.0])  # fmt: skip
+        return QRectF(0.5, 0.5, min(width + 12, self.size[0] - 1), self.size[1] - 1)
+
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         font = label_font(11)
-        for row, (_, label, px) in enumerate(self.bars()):
+        bars = self.bars()
+        self.paint_plate(painter, self.plate_rect(bars))
+        for row, (_, label, px) in enumerate(bars):
             y = 22.0 + row * 28.0
-            for colour, width in ((self.halo, 5.0), (self.ink, 2.0)):
-                painter.setPen(cosmetic_pen(colour, width))
-                painter.drawLine(QPointF(2, y), QPointF(2 + px, y))
-                painter.drawLine(QPointF(2, y - 6), QPointF(2, y + 1))
-                painter.drawLine(QPointF(2 + px, y - 6), QPointF(2 + px, y + 1))
-            haloed_text(painter, QPointF(2, y - 8), label, self.ink, self.halo, font)
+            for colour, pen_w in ((self.halo, 5.0), (self.ink, 2.0)):
+                painter.setPen(cosmetic_pen(colour, pen_w))
+                painter.drawLine(QPointF(5, y), QPointF(5 + px, y))
+                painter.drawLine(QPointF(5, y - 6), QPointF(5, y + 1))
+                painter.drawLine(QPointF(5 + px, y - 6), QPointF(5 + px, y + 1))
+            haloed_text(painter, QPointF(5, y - 8), label, self.ink, self.halo, font)
 
 
 class NorthArrow(ScreenItem):
@@ -128,6 +150,7 @@ class NorthArrow(ScreenItem):
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self.paint_plate(painter, QRectF(0.5, 0.5, self.size[0] - 1, self.size[1] - 1))
         cx = self.size[0] / 2
         left = QPolygonF([QPointF(cx, 18), QPointF(cx - 10, 52), QPointF(cx, 44)])
         right = QPolygonF([QPointF(cx, 18), QPointF(cx + 10, 52), QPointF(cx, 44)])

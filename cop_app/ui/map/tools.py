@@ -8,11 +8,15 @@ numbers of digits ("36T UR 5800 200000") is refused, not split somewhere in the 
 
 After a go-to the map marks the spot for a while (``GoToMarker``): a crosshair, and for
 MGRS the square the reference names (UX.md: an MGRS reference names a square, not a
-point): 100 m for a 6-digit reference, 10 m for 8 digits, 1 m for 10.
+point): 100 m for a 6-digit reference, 10 m for 8 digits, 1 m for 10. The square is
+drawn over the crosshair (its arms used to hide a small square's outline), and a label
+beside the mark says what it names ("36T UR 58 20 · 1 km square" or the DMS position);
+``go_to`` returns a one-line confirmation for the window's status bar.
 
 The range-and-bearing result shows in a fixed box in the map's top-left corner as well
 as beside the end point, so it stays readable when the end is off the view or under the
-legend; ``measured`` carries the same text for a status bar.
+legend; the box also gives the two ends (DMS). ``measured`` carries the same text for
+a status bar. Switching the ruler off clears the line and the box.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from cop_app.core.geo import (
     destination,
     format_bearing,
     format_distance,
+    format_dms,
     from_mgrs,
     range_bearing,
     to_mercator,
@@ -152,17 +157,36 @@ def parse_position(text: str) -> tuple[float, float]:
     return lat, lon
 
 
-def go_to(view: MapView, text: str, span_km: float | None = None) -> tuple[float, float]:
-    """Centre the map on a typed position and mark it; raises ValueError for the caller
-    to show (the map does not move on bad input)."""
+def square_name(side_m: float) -> str:
+    """``1 km square``, ``100 m square``: the size an MGRS reference's digits name."""
+    return f"{side_m / 1000:g} km square" if side_m >= 1000 else f"{side_m:g} m square"
+
+
+def mgrs_label(text: str) -> tuple[str, str]:
+    """(the reference as written canonically, its square's size) for an MGRS entry."""
+    zone, band, square, east, north = mgrs_parts(text)
+    ref = " ".join(p for p in (f"{zone}{band}", square, east, north) if p)
+    return ref, square_name(100_000.0 / 10 ** len(east))
+
+
+def go_to(view: MapView, text: str, span_km: float | None = None) -> str:
+    """Centre the map on a typed position and mark it; returns a confirmation to show
+    ("Centred on 36T UR 58 20 (1 km square), 45°19'12"N 031°12'00"E"). Raises
+    ValueError for the caller to show (the map does not move on bad input)."""
     lat, lon = parse_position(text)
-    square = mgrs_square(text) if _MGRS.match(text.strip()) else None
+    is_mgrs = bool(_MGRS.match(text.strip()))
+    square = mgrs_square(text) if is_mgrs else None
     view.center_on(lat, lon, span_km)
     marker = next((i for i in view.scene().items() if isinstance(i, GoToMarker)), None)
     if marker is None:
         marker = GoToMarker(view)
-    marker.mark(lat, lon, square)
-    return lat, lon
+    dms = format_dms(lat, lon)
+    if is_mgrs:
+        ref, size = mgrs_label(text)
+        marker.mark(lat, lon, square, label=f"{ref} · {size}")
+        return f"Centred on {ref} ({size}), {dms}"
+    marker.mark(lat, lon, square, label=dms)
+    return f"Centred on {dms}"
 
 
 class _FullView(ScreenItem):
@@ -186,13 +210,16 @@ class _FullView(ScreenItem):
 
 
 class GoToMarker(_FullView):
-    """A crosshair on the place gone to, and the MGRS square it names, for a while."""
+    """A crosshair on the place gone to, the MGRS square it names and a label saying
+    what it names, for a while."""
 
     ring_px = 14.0
+    label_offset = QPointF(20.0, -18.0)  # the label's baseline start from the centre
 
     def __init__(self, view: MapView, night: bool = False) -> None:
         self.at: tuple[float, float] | None = None
         self.square: list[tuple[float, float]] | None = None
+        self.label = ""
         super().__init__(view, night)
         self.setZValue(950)
         self.timer = QTimer(self)
@@ -200,21 +227,32 @@ class GoToMarker(_FullView):
         self.timer.timeout.connect(self.clear)
 
     def mark(self, lat: float, lon: float, square: list[tuple[float, float]] | None = None,
-             seconds: float = MARK_SECONDS) -> None:  # fmt: skip
-        self.at, self.square = (lat, lon), square
+             seconds: float = MARK_SECONDS, label: str = "") -> None:  # fmt: skip
+        self.at, self.square, self.label = (lat, lon), square, label
         self.timer.start(int(seconds * 1000))
         self.update()
 
     def clear(self) -> None:
         self.at = self.square = None
+        self.label = ""
         self.update()
+
+    def label_rect(self) -> QRectF:
+        """Where the label is drawn, in this item's coordinates (empty when none)."""
+        if self.at is None or not self.label:
+            return QRectF()
+        fm = QFontMetricsF(label_font(12))
+        at = self._scene(*self.at) + self.label_offset
+        return QRectF(at.x() - 2, at.y() - fm.ascent() - 2,
+                      fm.horizontalAdvance(self.label) + 4, fm.height() + 4)  # fmt: skip
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         if self.at is None:
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        if self.square:
+        self._paint_crosshair(painter)
+        if self.square:  # over the crosshair: a 1 km square at 25 km is under its arms
             path = QPainterPath(self._scene(*self.square[0]))
             for corner in self.square[1:]:
                 path.lineTo(self._scene(*corner))
@@ -223,6 +261,11 @@ class GoToMarker(_FullView):
                 painter.setPen(cosmetic_pen(colour, width, Qt.PenStyle.DashLine
                                             if colour != self.halo else Qt.PenStyle.SolidLine))
                 painter.drawPath(path)
+        if self.label:
+            haloed_text(painter, self._scene(*self.at) + self.label_offset, self.label,
+                        self.ink, self.halo, label_font(12))  # fmt: skip
+
+    def _paint_crosshair(self, painter: QPainter) -> None:
         c = self._scene(*self.at)
         r, gap = self.ring_px * 2, 5.0
         for colour, width in ((self.halo, 5.0), ("#00B8D4", 2.5)):
@@ -257,8 +300,11 @@ class RangeBearingTool(_FullView):
         self.setZValue(900)
 
     def set_active(self, active: bool) -> None:
+        """Switch the ruler on or off; off clears the line and the box (and says "")."""
         self.active = active
         self.view.setCursor(Qt.CursorShape.CrossCursor if active else Qt.CursorShape.ArrowCursor)
+        if not active:
+            self.clear()
 
     def clear(self) -> None:
         self.a = self.b = None
@@ -291,7 +337,8 @@ class RangeBearingTool(_FullView):
         if self.a is None or self.b is None:
             return []
         dist, bearing = range_bearing(*self.a, *self.b)
-        return [f"Range {format_distance(dist)}", f"Bearing {format_bearing(bearing)}°T"]
+        return [f"Range {format_distance(dist)}", f"Bearing {format_bearing(bearing)}°T",
+                f"From {format_dms(*self.a)}", f"To {format_dms(*self.b)}"]
 
     def readout_rect(self) -> QRectF:
         """The fixed result box, top left of the map (the north arrow is top right)."""

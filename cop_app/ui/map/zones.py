@@ -3,16 +3,26 @@
 Each zone's QPainterPath is built once per version (Mercator metres); paint only
 strokes and fills them. Zones outside their validity period at the map's time are
 not drawn (a temporary restricted area disappears when it lapses).
+
+Zoomed in, an area's solid fill fades (``fill_factor``): a buffer that fills the whole
+view tinted the base map mid-brown at night (trial 2), so past ``FADE_FROM_MPP`` the
+fill thins towards ``FADE_MIN`` of its alpha and a light hatch in the zone's colour
+takes over, so the zone stays obvious from inside even with its edge off the view.
+
+Airspace limits ("SFC–FL660") are drawn by ``ZoneLabelLayer`` above the tracks and
+reports: drawn in the zone layer (z 10) a symbol on the anchor ate the first letters
+("C-FL660" reads as another limit). A label is drawn whole inside the map or not at all.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath
 
 from cop_app.core.entities import Zone
 from cop_app.core.enums import ZoneKind
@@ -21,6 +31,11 @@ from cop_app.core.picture import PictureChange
 from cop_app.core.style import zone_colour
 from cop_app.ui.hub import Hub
 from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font, mercator_path
+
+FADE_FROM_MPP = 400.0  # metres per pixel: at and above it, areas have their full fill
+FADE_TO_MPP = 40.0  # and at and below it (a view ~30 km across), ``FADE_MIN`` of it
+FADE_MIN = 0.3
+HATCH_ALPHA = 70  # the light hatch that keeps a faded area visible from inside
 
 WORLD = 3.1415926535897931 * EARTH_RADIUS_M
 
@@ -64,6 +79,21 @@ def altitude_text(ft: float | None) -> str:
 def limits_label(zone: Zone) -> str:
     """``SFC–FL660``: floor and ceiling as officers read an airspace box."""
     return f"{altitude_text(zone.floor_ft)}–{altitude_text(zone.ceiling_ft)}"
+
+
+def fill_factor(metres_per_px: float) -> float:
+    """How much of an area's fill alpha to keep at this zoom (1 at overview)."""
+    if not metres_per_px > 0:
+        return 1.0
+    lo, hi = math.log10(FADE_TO_MPP), math.log10(FADE_FROM_MPP)
+    f = (math.log10(metres_per_px) - lo) / (hi - lo)
+    return FADE_MIN + (1.0 - FADE_MIN) * min(max(f, 0.0), 1.0)
+
+
+def _metres_per_px(painter: QPainter) -> float:
+    t = painter.transform()
+    scale = (t.m11() ** 2 + t.m12() ** 2) ** 0.5  # device px per Mercator metre
+    return 1.0 / scale if scale else 0.0
 
 
 class ZoneLayer(pg.GraphicsObject):
@@ -121,12 +151,12 @@ class ZoneLayer(pg.GraphicsObject):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         halo = "#1F2A33" if self.night else "#FFFFFF"
-        labels: list[tuple[QPointF, str, str]] = []
+        fade = fill_factor(_metres_per_px(painter))
         for zone in zones:
             entry = self._paths.get(zone.id)
             if entry is None:
                 continue
-            _version, path, anchor = entry
+            _version, path, _anchor = entry
             style = STYLES.get(zone.kind, STYLES[K.BUFFER])
             colour = QColor(zone_colour(zone.kind))
             if self.night:
@@ -140,24 +170,84 @@ class ZoneLayer(pg.GraphicsObject):
                 painter.drawPath(path)
                 continue
             if style.fill_alpha:
-                fill = QColor(colour)
-                fill.setAlpha(style.fill_alpha)
-                brush = QBrush(fill, style.pattern)
-                if style.pattern != _B.SolidPattern:
-                    brush.setTransform(painter.transform().inverted()[0])  # hatch in px
+                solid = style.pattern == _B.SolidPattern
+                fills = [(style.fill_alpha * (fade if solid else 1.0), style.pattern)]
+                if solid and fade < 1.0:
+                    fills.append((HATCH_ALPHA * (1.0 - fade) / (1.0 - FADE_MIN),
+                                  _B.FDiagPattern))  # fmt: skip
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(brush)
-                painter.drawPath(path)
+                for alpha, pattern in fills:
+                    fill = QColor(colour)
+                    fill.setAlpha(round(alpha))
+                    brush = QBrush(fill, pattern)
+                    if pattern != _B.SolidPattern:
+                        brush.setTransform(painter.transform().inverted()[0])  # hatch in px
+                    painter.setBrush(brush)
+                    painter.drawPath(path)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(cosmetic_pen(colour, style.width, style.pen))
             painter.drawPath(path)
-            if anchor is not None:
-                at = painter.transform().map(QPointF(*anchor))
-                labels.append((at, limits_label(zone), colour.name()))
-        if labels:
-            painter.save()
-            painter.resetTransform()
-            font = label_font()
-            for at, text, colour in labels:
-                haloed_text(painter, at, text, colour, halo, font)
-            painter.restore()
+
+    def limit_labels(self) -> list[tuple[QPointF, str, str]]:
+        """(anchor in Mercator metres, text, colour) of each visible airspace zone."""
+        out = []
+        for zone in self.visible_zones():
+            entry = self._paths.get(zone.id)
+            if entry is None or entry[2] is None:
+                continue
+            colour = QColor(zone_colour(zone.kind))
+            if self.night:
+                colour = colour.lighter(130)
+            out.append((QPointF(*entry[2]), limits_label(zone), colour.name()))
+        return out
+
+
+class ZoneLabelLayer(pg.GraphicsObject):
+    """Airspace limits over the symbols, each whole inside the map or not drawn.
+
+    It follows the zone layer's visibility (``zones.visibleChanged``); the context
+    stacks it above tracks and reports and under the alert chips.
+    """
+
+    layer_name = "zone_labels"
+
+    def __init__(self, zones: ZoneLayer) -> None:
+        super().__init__()
+        self.zones = zones
+        self.drawn: list[tuple[str, QRectF]] = []  # what the last paint showed (tests)
+        zones.visibleChanged.connect(lambda: self.setVisible(zones.isVisible()))
+        zones.hub.pictureChanged.connect(lambda ch: self.update() if ch.zones else None)
+        zones.hub.cursorChanged.connect(lambda *_: self.update())
+        zones.hub.liveChanged.connect(lambda *_: self.update())
+
+    def set_night(self, night: bool) -> None:
+        """Colours follow the zone layer's theme; this only repaints."""
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        self.drawn = []
+        labels = self.zones.limit_labels()
+        vb = self.getViewBox()
+        if not labels or vb is None:
+            return
+        transform = painter.transform()
+        painter.save()
+        painter.resetTransform()
+        # Device px are the view's widget px; the map area is the view box's rectangle.
+        area = transform.mapRect(vb.viewRect()).normalized()
+        area = area.adjusted(2, 2, -2, -2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        font = label_font()
+        fm = QFontMetricsF(font)
+        halo = "#1F2A33" if self.zones.night else "#FFFFFF"
+        for anchor, text, colour in labels:
+            at = transform.map(anchor)
+            rect = fm.tightBoundingRect(text).translated(at).adjusted(-2, -2, 2, 2)
+            if not area.contains(rect):
+                continue  # half a limit reads as another limit: whole or nothing
+            haloed_text(painter, at, text, colour, halo, font)
+            self.drawn.append((text, rect))
+        painter.restore()
