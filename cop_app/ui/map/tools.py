@@ -178,8 +178,10 @@ def go_to(view: MapView, text: str, span_km: float | None = None) -> str:
     square = mgrs_square(text) if is_mgrs else None
     view.center_on(lat, lon, span_km)
     marker = next((i for i in view.scene().items() if isinstance(i, GoToMarker)), None)
-    if marker is None:
-        marker = GoToMarker(view)
+    if marker is None:  # made on first use: take the theme of the map's other furniture
+        night = any(getattr(i, "night", False) for i in view.scene().items()
+                    if isinstance(i, ScreenItem))  # fmt: skip
+        marker = GoToMarker(view, night)
     dms = format_dms(lat, lon)
     if is_mgrs:
         ref, size = mgrs_label(text)

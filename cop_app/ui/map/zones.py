@@ -35,7 +35,7 @@ from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font, mercator
 FADE_FROM_MPP = 400.0  # metres per pixel: at and above it, areas have their full fill
 FADE_TO_MPP = 40.0  # and at and below it (a view ~30 km across), ``FADE_MIN`` of it
 FADE_MIN = 0.3
-HATCH_ALPHA = 70  # the light hatch that keeps a faded area visible from inside
+HATCH_ALPHA = 50  # the light hatch that keeps a faded area visible from inside
 
 WORLD = 3.1415926535897931 * EARTH_RADIUS_M
 
