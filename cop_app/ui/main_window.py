@@ -385,22 +385,36 @@ class MainWindow(QMainWindow):
         return True
 
     def choose_goto(self) -> None:
+        """Ask for a coordinate; a malformed one is asked again with the reason shown
+        in the dialog (the status bar would cut it)."""
         from cop_app.ui.map.tools import GOTO_PROMPT
 
-        text, ok = QInputDialog.getText(self, "Go to coordinate", GOTO_PROMPT)
-        if ok and text.strip():
-            self.go_to(text)
+        prompt, text = GOTO_PROMPT, ""
+        while True:
+            text, ok = QInputDialog.getText(self, "Go to coordinate", prompt, text=text)
+            if not ok or not text.strip():
+                return
+            error = self._go_to(text)
+            if error is None:
+                return
+            prompt = f"Not a coordinate: {error}\n\n{GOTO_PROMPT}"
 
     def go_to(self, text: str) -> bool:
-        """Centre on lat/lon (decimal or DMS) or MGRS, parsed by the map's tools."""
+        """Centre on lat/lon (decimal or DMS) or MGRS; the status bar says where."""
+        error = self._go_to(text)
+        if error is not None:
+            self.status.showMessage(f"Not a coordinate: {error}", 15000)
+        return error is None
+
+    def _go_to(self, text: str) -> str | None:
         from cop_app.ui.map.tools import go_to
 
         try:
-            go_to(self.map, text, span_km=25)
+            where = go_to(self.map, text, span_km=25)
         except ValueError as exc:
-            self.status.showMessage(f"Not a coordinate: {exc}", 8000)
-            return False
-        return True
+            return str(exc)
+        self.status.showMessage(where, 15000)
+        return None
 
     def toggle_ruler(self, on: bool) -> None:
         ruler = self.map_layers.get("ruler")

@@ -31,6 +31,7 @@ def test_go_to_refuses_a_malformed_mgrs_and_leaves_the_view(qtbot, tmp_path):
     assert win.status.currentMessage().startswith("Not a coordinate:")
     assert win.map.visible_bbox() == before
     assert win.go_to("36T UR 58 20") and win.map.visible_bbox() != before
+    assert win.status.currentMessage().startswith("Centred on 36T UR 58 20 (1 km square)")
     win.close()
 
 
@@ -110,4 +111,31 @@ def test_reports_read_when_status_what_first(qtbot, tmp_path):
              for v in range(header.count())]  # fmt: skip
     assert shown[:4] == ["DTG", "Status", "Event type", "Title"]
     assert shown[-2:] == ["Report", "Time (UTC)"]
+    win.close()
+
+
+def test_go_to_asks_again_with_the_reason_in_the_dialog(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    win = window(qtbot, tmp_path)
+    prompts: list[str] = []
+    answers = iter(["36T UR 5800 200000", "36T UR 58 20"])
+
+    def answer() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, QInputDialog) and w.isVisible()]  # fmt: skip
+        if not dialogs:
+            QTimer.singleShot(50, answer)
+            return
+        dialogs[0].setTextValue(next(answers))
+        prompts.append(dialogs[0].labelText())
+        dialogs[0].accept()
+        if len(prompts) < 2:
+            QTimer.singleShot(50, answer)
+
+    QTimer.singleShot(50, answer)
+    win.choose_goto()
+    assert len(prompts) == 2 and prompts[1].startswith("Not a coordinate:")
+    assert win.status.currentMessage().startswith("Centred on 36T UR 58 20")
     win.close()
