@@ -100,3 +100,16 @@ def test_buttons_send_ack_and_snooze_bodies(qtbot):
     qtbot.waitUntil(lambda: panel.alerts["AL-1"]["state"] == "snoozed", timeout=3000)
     assert sent == [("AL-1", {"action": "snooze", "scope": "subject", "minutes": 15.0,
                               "note": "fishing, known"})]  # fmt: skip
+
+
+def test_a_long_selected_alert_leaves_the_list_room_on_a_laptop(qtbot):
+    panel = make(qtbot)
+    long = rec(1, "high", message="inside Buffer zone, east/south side (15 km) " * 12)
+    panel.set_alerts([long, *[rec(i, "medium") for i in range(2, 12)]])
+    panel.resize(400, 520)  # the right-hand dock on a 1366x768 screen
+    panel.show()
+    assert panel.select_alert(long["id"])
+    qtbot.wait(50)
+    assert panel.trail.text() and panel.trail_area.height() <= 130
+    row_h = panel.table.rowHeight(0)
+    assert panel.table.viewport().height() >= 4 * row_h  # at least four rows of the list

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -47,6 +49,7 @@ COLUMNS = ("Time", "Severity", "Rule", "Subject", "State", "Acknowledged", "Mess
 # rule filter offers them.
 VISUAL_ORDER = ("Severity", "Subject", "Message", "Time", "State", "Acknowledged", "Rule")
 HEADERS = {"Message": "Alert"}
+TRAIL_MAX_PX = 130  # the selected alert's full text, at most ~6 lines before it scrolls
 SUBJECT_MAX_PX = 110  # a long name elides in the middle; the tooltip has the full id
 MESSAGE_MAX_PX = 320
 GOTO_SPAN_KM = 25.0  # "Go to": the subject with its surroundings (zone edge, towns)
@@ -172,7 +175,15 @@ class AlertsPanel(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(actions)
         layout.addLayout(snooze)
-        layout.addWidget(self.trail)
+        # The selected alert in full scrolls in a bounded area: on a 768-px laptop it
+        # took the dock and left the list a row and a half.
+        trail_area = QScrollArea(self)
+        trail_area.setWidget(self.trail)
+        trail_area.setWidgetResizable(True)
+        trail_area.setFrameShape(QFrame.Shape.NoFrame)
+        trail_area.setMaximumHeight(TRAIL_MAX_PX)
+        self.trail_area = trail_area
+        layout.addWidget(trail_area)
 
         for box in (self.state_box, self.severity_box, self.rule_box):
             box.currentIndexChanged.connect(self._filter_changed)
