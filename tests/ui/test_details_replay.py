@@ -144,7 +144,7 @@ def test_at_280_px_nothing_scrolls_sideways_and_the_mgrs_is_one_line(qtbot, poin
                                                                      height):
     t = T0
     pic = Picture()
-    lat, lon = 49.0625, 37.90625  # exact in float32, as the Picture keeps them
+    lat, lon = 49.0731, 37.9123
     pic.upsert(TrackUpdate(Domain.AIR, "cot:CF-UAV-M01", "scenario:ceasefire/cuas", t, lat, lon,
                            {"callsign": "MON-UAV-1", "altitude_ft": 9281.0, "speed_kn": 72.0,
                             "course_deg": 162.0, "position_source": "mlat",
