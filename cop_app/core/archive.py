@@ -77,6 +77,7 @@ class FixArchive:
         self.cols = _empty()
         self.covered: list[tuple[float, float]] = []  # spans fetched in full
         self.dropped = 0  # fixes let go to stay under max_fixes
+        self._by_domain: tuple[Columns, dict] | None = None
         self._write = threading.Lock()
 
     def __len__(self) -> int:
@@ -157,6 +158,20 @@ class FixArchive:
         next_t[has_next], next_lat[has_next], next_lon[has_next] = c.t[j], c.lat[j], c.lon[j]
         return Around(rows, c.t[at], c.lat[at], c.lon[at], next_t, next_lat, next_lon)
 
-    def rows_and_times(self) -> tuple[np.ndarray, np.ndarray]:
+    def by_domain(self, domain_of_row: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """(rows, times) of the archived fixes per domain code, ordered by row.
+
+        Made once per set of columns (a row's domain never changes): the timeline asks
+        on every refresh, and a gather of the kept-history start by row in row order
+        reads memory in order, ~5x cheaper than in time order at 2M fixes.
+        """
         c = self.cols
-        return c.row, c.t
+        cached = self._by_domain
+        if cached is not None and cached[0] is c:
+            return cached[1]
+        order = np.argsort(c.row, kind="stable")
+        rows, t = c.row[order], c.t[order]
+        dom = domain_of_row[rows]
+        split = {int(d): (rows[dom == d], t[dom == d]) for d in np.unique(dom)}
+        self._by_domain = (c, split)
+        return split

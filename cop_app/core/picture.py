@@ -711,23 +711,20 @@ class Picture:
                   ) -> dict[str, np.ndarray]:  # fmt: skip
         """Every kept fix time per domain label (copies): what a timeline counts.
 
-        Archived fixes count too, except those within a track's own kept span (the
-        same fix held twice would count twice)."""
+        Archived fixes count too, those older than the track's first kept fix (a fix
+        held both ways would count twice; the archive is fetched for the stretch before
+        the kept history, so nothing archived lies after it)."""
         n = self._n
         hist_t, dom = self._hist_t[:n], self._domain[:n]
-        a_rows, a_t = self.archive.rows_and_times()
-        if len(a_t):
-            inside = a_rows < n
-            a_rows, a_t = a_rows[inside], a_t[inside]
-            last = hist_t[a_rows, np.maximum(self._hist_n[a_rows] - 1, 0)]
-            own = (a_t >= hist_t[a_rows, 0]) & (a_t <= last)
-            a_rows, a_t = a_rows[~own], a_t[~own]
+        archived = self.archive.by_domain(dom) if len(self.archive) else {}
+        first = hist_t[:, 0].copy()
         out: dict[str, np.ndarray] = {}
         for d in domains:
             t = hist_t[dom == d].ravel()
             t = t[np.isfinite(t)]
-            if len(a_t):
-                t = np.concatenate([t, a_t[dom[a_rows] == d]])
+            if int(d) in archived:
+                a_rows, a_t = archived[int(d)]
+                t = np.concatenate([t, a_t[a_t < first[a_rows]]])
             out[d.label] = t
         return out
 
