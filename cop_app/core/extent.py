@@ -51,7 +51,7 @@ class Extent:
             if error is not None and self.first_error is None:
                 self.first_error = error
             if times:
-                self.t_min, self.t_max = min(self.t_min, *times), max(self.t_max, *times)
+                self.t_min, self.t_max = min(self.t_min, min(times)), max(self.t_max, max(times))
             if not lats:
                 return
             w, s, e, n = min(lons), min(lats), max(lons), max(lats)

@@ -83,6 +83,9 @@ class MainWindow(QMainWindow):
         self.theme: Theme = theme_named(settings.theme)
         self.setWindowTitle(title)
         self.remember_server = True  # False for --demo: its port dies with it
+        self.history: HistoryFetcher | None = None  # older history, as the timeline asks
+        self._alert_counts = (0, 0)  # new, open: as the server last said
+        self._alerts_as_of: float | None = None  # when it said so while live
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)  # fmt: skip
@@ -99,7 +102,7 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)  # a long reason must not widen the window
         self.banner.hide()
         self.mode_banner = ModeBanner(self.hub, self, fetching=lambda: bool(
-            getattr(self, "history", None) and self.history.running))  # fmt: skip
+            self.history is not None and self.history.running))  # fmt: skip
         self.handling = QLabel(handling, self)
         self.handling.setObjectName("handling")
         self.handling.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -156,7 +159,6 @@ class MainWindow(QMainWindow):
         self.tiles = TileActions(self, self.map, settings, self.status, self.map_layers,
                                  cache_path=tile_cache)  # the Map menu: tiles, prefetch, packs
         self.menuBar().addMenu(self.tiles.menu)
-        self.history = None  # replay older than the local data, fetched as the timeline asks
         if self.timeline is not None:
             self.history = HistoryFetcher(session, self.timeline, self.progress, parent=self)
             self.history.message.connect(lambda text: self.status.showMessage(text, 10000))
@@ -296,7 +298,7 @@ class MainWindow(QMainWindow):
         self._update_banner()
 
     def _state_changed(self, state: str) -> None:
-        self._alert_count(*getattr(self, "_alert_counts", (0, 0)))  # the badge says offline
+        self._alert_count(*self._alert_counts)  # the badge says when it is offline
         if self.session.live and not self.hub.live:
             self.hub.set_live(True)
             self.hub.set_cursor(now())
@@ -346,7 +348,7 @@ class MainWindow(QMainWindow):
             text = f"ALERTS {new} new · {opened} open"
         elif self.session.state == "local":
             text = "ALERTS — no server"
-        elif getattr(self, "_alerts_as_of", None) is None:
+        elif self._alerts_as_of is None:
             text = "ALERTS unknown (offline)"
         else:
             text = f"ALERTS {new} new · {opened} open (as of {format_dtg(self._alerts_as_of)})"
