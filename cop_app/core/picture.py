@@ -126,6 +126,13 @@ class PictureChange:
     def __bool__(self) -> bool:
         return bool(self.tracks or self.reports or self.zones or self.history)
 
+    def absorb(self, other: PictureChange) -> None:
+        """Fold ``other`` into this one (coalescing several changes into one)."""
+        self.tracks |= other.tracks
+        self.reports |= other.reports
+        self.zones |= other.zones
+        self.history |= other.history
+
 
 Subscriber = Callable[[PictureChange], None]
 

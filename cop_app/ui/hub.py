@@ -76,10 +76,7 @@ class Hub(QObject):
     # ---- Picture callbacks (any thread) -------------------------------------------
     def _on_picture(self, change: PictureChange) -> None:
         with self._lock:
-            self._pending.tracks |= change.tracks
-            self._pending.reports |= change.reports
-            self._pending.zones |= change.zones
-            self._pending.history |= change.history
+            self._pending.absorb(change)
 
     @Slot()
     def _flush(self) -> None:
