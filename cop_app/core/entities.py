@@ -27,7 +27,7 @@ from cop_app.core.enums import (
     Severity,
     ZoneKind,
 )
-from cop_app.core.verification import Transition, VerificationStatus
+from cop_app.core.verification import Transition, VerificationStatus, status_at
 
 
 class TimePrecision(StrEnum):
@@ -130,6 +130,10 @@ class LandReport(Record):
     geometry: dict[str, Any] | None = None
     trail: list[Transition] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+
+    def status_at(self, t: float | None) -> VerificationStatus:
+        """The status at ``t`` from the trail (replay); None (live) is the latest."""
+        return self.status if t is None else status_at(self.trail, self.status, t)
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ verifier (or the API's 409) can say what to do instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -81,3 +82,25 @@ def transition(
     if requested not in allowed_next(current):
         raise IllegalTransition(current, requested)
     return Transition(current, requested, actor, time, rationale)
+
+
+def status_at(trail: Sequence[Transition], current: VerificationStatus,
+              t: float) -> VerificationStatus:  # fmt: skip
+    """The status a report had at epoch ``t``, read from its audited trail.
+
+    Replay must not show a status reached after the cursor (a report verified this
+    morning was not verified yesterday). The last step taken at or before ``t`` gives
+    its ``to``; before the first step, that step's ``from`` (the server's creation step
+    has none, which the client reads as ``reported``). Steps are ordered by time, the
+    later of two equal times being the later in the list. With no trail there is no
+    history to read, and ``current`` stands.
+    """
+    if not trail:
+        return current
+    last: Transition | None = None
+    for step in trail:
+        if step.time <= t and (last is None or step.time >= last.time):
+            last = step
+    if last is not None:
+        return last.to_status
+    return min(trail, key=lambda s: s.time).from_status  # min keeps the first of equals
