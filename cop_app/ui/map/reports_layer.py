@@ -4,7 +4,8 @@ One palette (cop_app.core.style) for map, timeline, tables and exports. Colour i
 never the only cue: unverifiable is hatched, rejected struck through, and the shape
 carries the event type. Rejected, retracted and superseded reports are hidden until
 the officer asks for them. The layer follows the hub's time window (or, replaying,
-the cursor), hovers a tooltip and selects on click.
+the cursor), hovers a tooltip and selects on click. Replaying, each symbol takes the
+status its report had at the cursor (``LandReport.status_at``), not its latest.
 """
 
 from __future__ import annotations
@@ -147,6 +148,7 @@ class ReportLayer(pg.GraphicsObject):
             HIDDEN_BY_DEFAULT
         )
         self.reports: list[LandReport] = []
+        self.statuses: list[str] = []  # parallel to reports: as at the cursor in replay
         self.mx = self.my = np.zeros(0)
         self.setAcceptHoverEvents(True)
         hub.pictureChanged.connect(self._on_change)
@@ -178,9 +180,13 @@ class ReportLayer(pg.GraphicsObject):
 
     def refresh(self) -> None:
         start, end = self.time_range()
-        reps = [r for r in self.hub.picture.reports_in(start=start, end=end)
-                if r.has_position and str(r.status) in self.shown_statuses]  # fmt: skip
+        at = None if self.hub.live else self.hub.cursor
+        pairs = [(r, str(r.status_at(at))) for r in self.hub.picture.reports_in(
+            start=start, end=end) if r.has_position]  # fmt: skip
+        pairs = [(r, s) for r, s in pairs if s in self.shown_statuses]
+        reps = [r for r, _ in pairs]
         self.reports = reps
+        self.statuses = [s for _, s in pairs]
         x, y = to_mercator(np.array([r.lon for r in reps], float),
                            np.array([r.lat for r in reps], float))  # fmt: skip
         self.mx, self.my = np.atleast_1d(x), np.atleast_1d(y)
@@ -205,10 +211,10 @@ class ReportLayer(pg.GraphicsObject):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         sel = self.hub.selection
         # Most important last, so a verified violation is never hidden under a grey one.
-        order = sorted(inside, key=lambda i: _RANK.get(str(self.reports[i].status), 0))
+        order = sorted(inside, key=lambda i: _RANK.get(self.statuses[i], 0))
         for i in order:
             r = self.reports[i]
-            draw_symbol(painter, QPointF(px[i], py[i]), r.event_type, str(r.status),
+            draw_symbol(painter, QPointF(px[i], py[i]), r.event_type, self.statuses[i],
                         night=self.night, selected=r.id in sel)  # fmt: skip
         painter.restore()
 
@@ -225,10 +231,12 @@ class ReportLayer(pg.GraphicsObject):
         return i if d[i] <= radius_px else -1
 
     def tooltip(self, i: int) -> str:
-        r = self.reports[i]
+        r, status = self.reports[i], self.statuses[i]
         lines = [f"{r.title or EVENT_LABELS.get(str(r.event_type), str(r.event_type))}",
                  f"{EVENT_LABELS.get(str(r.event_type), str(r.event_type))} · "
-                 f"{STATUS_LABELS.get(str(r.status), str(r.status))}"]  # fmt: skip
+                 f"{STATUS_LABELS.get(status, status)}"]  # fmt: skip
+        if status != str(r.status):  # replay: the status at the cursor, then the latest
+            lines[-1] += f" (now {STATUS_LABELS.get(str(r.status), str(r.status))})"
         if r.time is not None:
             lines.append(format_dtg(r.time))
         if r.lat is not None and r.lon is not None:

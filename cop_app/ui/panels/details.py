@@ -2,7 +2,8 @@
 
 HTML in a read-only browser; every string from the data is escaped (a callsign or a
 report text is untrusted input, never markup). In replay a track's position and times
-are those of the Picture at the cursor (``frame_at``), not its newest record.
+are those of the Picture at the cursor (``frame_at``), not its newest record, and a
+report's status is the one it had at the cursor (read from its trail), beside the latest.
 """
 
 from __future__ import annotations
@@ -196,10 +197,24 @@ def step_text(from_status: Any, to_status: Any) -> str:
     return f"created as {b}" if a == b else f"{a} → {b}"
 
 
-def report_html(rep: LandReport, ref: float | None = None) -> str:
+def status_html(rep: LandReport, at: float | None) -> str | _Html:
+    """Live: the status. Replay: the status at the cursor, and the latest beside it, so
+    the officer sees both ("reported at 261000ZNOV26 (now: verified)")."""
+    latest = rep.status.value.replace("_", " ")
+    if at is None:
+        return latest
+    then = rep.status_at(at).value.replace("_", " ")
+    now_text = f"now: {latest}" if then != latest else "unchanged since"
+    return _Html(f"<b>{html.escape(then)}</b> at {html.escape(format_dtg(at))} "
+                 f"({html.escape(now_text)})")
+
+
+def report_html(rep: LandReport, ref: float | None = None, at: float | None = None) -> str:
+    """``ref`` is the time ages count from; ``at`` (replay: the cursor) is when the
+    status shown was held, and trail steps after it are marked as later."""
     head = [
         ("Report", _Html(_nobr(rep.id))), ("Title", rep.title),
-        ("Status", rep.status.value.replace("_", " ")),
+        ("Status", status_html(rep, at)),
         ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time, ref)),
         ("Location", _where(rep.lat, rep.lon)), ("Reliability", rep.reliability),
         ("Credibility", rep.credibility), ("Perception", rep.perception), ("Count", rep.count),
@@ -207,7 +222,8 @@ def report_html(rep: LandReport, ref: float | None = None) -> str:
     ]  # fmt: skip
     trail = "".join(
         f"<tr><td>{_nobr(format_dtg(s.time))}</td>"
-        f"<td>{html.escape(step_text(s.from_status, s.to_status))}</td>"
+        f"<td>{html.escape(step_text(s.from_status, s.to_status))}"
+        f"{' <i>(after the cursor)</i>' if at is not None and s.time > at else ''}</td>"
         f"<td>{html.escape(s.actor)}</td><td>{html.escape(s.rationale)}</td></tr>"
         for s in rep.trail)  # fmt: skip
     trail_html = (f"<table cellspacing=2 cellpadding=2><tr><th>When</th><th>Step</th>"
@@ -312,7 +328,7 @@ class DetailsPanel(QWidget):
                     continue
                 rep = picture.report(rid)
                 if rep is not None:
-                    parts.append(report_html(rep, ref))
+                    parts.append(report_html(rep, ref, ref))
         if len(ids) > MAX_SHOWN:
             parts.append(f"<p>… and {len(ids) - MAX_SHOWN} more selected</p>")
         self.browser.setHtml("<hr>".join(parts) or "<p>Nothing selected. Click a track or a "

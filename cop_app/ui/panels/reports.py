@@ -5,6 +5,12 @@ A verifier moves a report one step through the API (POST /v1/reports/{id}/transi
 with a rationale. The panel offers only what the API will accept: the targets come
 from ``cop_app.core.verification.allowed_next`` and the action shows only for a token
 whose roles (GET /v1/me) include ``verifier``. A viewer is never offered it.
+
+Replaying, the status column, its colour and the status filter are the status each
+report had at the cursor (``LandReport.status_at``): a report verified this morning
+reads "reported" at yesterday's cursor. The change action is then disabled ("back to
+live to change status"): a transition is an act of now, taken from the latest status,
+which the replayed table is not showing, and its result would not show at the cursor.
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ ACTIVE = "Active (hide rejected, retracted, superseded)"
 ALL = "All statuses"
 ALL_TYPES = "All event types"
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+VERIFY_TIP = "Move the selected report to an allowed next status (verifier)"
+REPLAY_TIP = ("Back to live to change status: replay shows each report's status at the "
+              "cursor, and a change is made from its latest status")
 # Posts a transition; returns the report record the server answers with.
 TransitionFn = Callable[[str, VerificationStatus, str], dict[str, Any]]
 
@@ -77,10 +86,12 @@ class ReportsModel(ColumnsModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.reports: list[LandReport] = []
+        self.at: float | None = None  # replay cursor the statuses are read at; None: live
 
-    def set_reports(self, reports: list[LandReport]) -> None:
+    def set_reports(self, reports: list[LandReport], at: float | None = None) -> None:
         self.beginResetModel()
         self.reports = reports
+        self.at = at
         self.endResetModel()
 
     def row_count(self) -> int:
@@ -90,26 +101,30 @@ class ReportsModel(ColumnsModel):
         if not index.isValid():
             return None
         rep, c = self.reports[index.row()], index.column()
+        status = rep.status_at(self.at)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(rep, c)
+            return self._text(rep, c, status)
         if role == SORT_ROLE:
-            return (rep.time or 0.0) if c in (3, 4) else self._text(rep, c)
+            return (rep.time or 0.0) if c in (3, 4) else self._text(rep, c, status)
         if role == CHIP_ROLE and c == 1:  # a chip at night, a fill by day (chips.py)
-            return status_colour(rep.status.value)
-        if role == Qt.ItemDataRole.FontRole and rep.status.value in HIDDEN_BY_DEFAULT:
+            return status_colour(status.value)
+        if role == Qt.ItemDataRole.FontRole and status.value in HIDDEN_BY_DEFAULT:
             font = QFont()
             font.setStrikeOut(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
+            if c == 1 and self.at is not None:
+                return (f"{status_label(status)} at {format_dtg(self.at)}; "
+                        f"now {status_label(rep.status)}")
             return rep.text or rep.title
         return None
 
     @staticmethod
-    def _text(rep: LandReport, c: int) -> str:
+    def _text(rep: LandReport, c: int, status: VerificationStatus) -> str:
         if c == 0:
             return rep.id
         if c == 1:
-            return status_label(rep.status)
+            return status_label(status)
         if c == 2:
             return rep.event_type.value.replace("_", " ")
         if c == 3:
@@ -171,7 +186,7 @@ class ReportsPanel(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(10)
         self.action = QPushButton("Change status…", self)
-        self.action.setToolTip("Move the selected report to an allowed next status (verifier)")
+        self.action.setToolTip(VERIFY_TIP)
         self.action.setVisible(False)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -226,9 +241,14 @@ class ReportsPanel(QWidget):
         self.refresh()
 
     def _cursor_moved(self, _t: float) -> None:
-        if self.time_range() != (None, None) and self.hub.window is None and (
-                not self._cursor_timer.isActive()):  # fmt: skip
+        # Replaying, the statuses follow the cursor even when a brushed window fixes
+        # the set of reports.
+        if not self.hub.live and not self._cursor_timer.isActive():
             self._cursor_timer.start()
+
+    def status_time(self) -> float | None:
+        """When the statuses shown are read: the replay cursor; None live (the latest)."""
+        return None if self.hub.live else self.hub.cursor
 
     # ---- content ---------------------------------------------------------------------
     def time_range(self) -> tuple[float | None, float | None]:
@@ -246,17 +266,20 @@ class ReportsPanel(QWidget):
         with picture.lock:
             reps = (picture.reports() if start is None and end is None
                     else picture.reports_in(start=start, end=end))  # fmt: skip
+        at = self.status_time()
         choice = self.status.currentText()
         if choice == ACTIVE:
-            reps = [r for r in reps if r.status.value not in HIDDEN_BY_DEFAULT]
+            reps = [r for r in reps if r.status_at(at).value not in HIDDEN_BY_DEFAULT]
         elif choice != ALL:
-            reps = [r for r in reps if status_label(r.status) == choice]
+            reps = [r for r in reps if status_label(r.status_at(at)) == choice]
         if self.etype.currentText() != ALL_TYPES:
             reps = [r for r in reps if r.event_type.value.replace("_", " ") ==
                     self.etype.currentText()]  # fmt: skip
-        if only_if_changed and [r.id for r in reps] == [r.id for r in self.model.reports]:
-            return  # the cursor moved but the same reports are shown: keep scroll and rows
-        self.model.set_reports(reps)
+        if only_if_changed and [(r.id, r.status_at(at)) for r in reps] == [
+                (r.id, r.status_at(self.model.at)) for r in self.model.reports]:  # fmt: skip
+            self.model.at = at  # same rows, same statuses: keep scroll and selection
+            return
+        self.model.set_reports(reps, at)
         self._show_selection(self.hub.selection)
 
     def shown_ids(self) -> list[str]:
@@ -310,15 +333,17 @@ class ReportsPanel(QWidget):
 
     def offered_transitions(self, report: LandReport | None = None) -> tuple:
         """What the panel offers for ``report`` (the selection by default): nothing
-        unless the user may verify, else exactly the API's allowed next states."""
+        unless the user may verify and the view is live (replay: see the module
+        docstring), else exactly the API's allowed next states from the latest status."""
         report = report or self.selected_report()
-        if report is None or not self.can_verify:
+        if report is None or not self.can_verify or not self.hub.live:
             return ()
         return allowed_next(report.status)
 
     def _update_action(self) -> None:
         self.action.setVisible(self.can_verify)
         self.action.setEnabled(bool(self.offered_transitions()))
+        self.action.setToolTip(VERIFY_TIP if self.hub.live else REPLAY_TIP)
 
     def open_transition(self) -> None:
         rep = self.selected_report()

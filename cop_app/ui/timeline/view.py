@@ -38,6 +38,7 @@ from cop_app.ui.timeline.data import (
     TRACK_SERIES,
     TimelineData,
     pull,
+    with_statuses,
 )
 from cop_app.ui.timeline.transport import Transport
 
@@ -199,10 +200,14 @@ class TimelineView(QWidget):
     def _wire(self) -> None:
         hub = self.hub
         hub.cursorChanged.connect(self._show_cursor)
+        hub.cursorChanged.connect(self._cursor_moved)
         hub.windowChanged.connect(self._show_window)
         hub.liveChanged.connect(self._live_changed)
         hub.pictureChanged.connect(lambda _change: self._mark_dirty())
         self._refresh_timer = _single_shot(self, 1000, self.refresh)  # coalesce updates
+        # Replaying, report colours follow the cursor: at most 4 re-reads a second (the
+        # timer is not restarted, so a steady replay cannot starve it).
+        self._status_timer = _single_shot(self, 250, self._restatus)
         self._window_timer = _single_shot(self, 60, self._emit_window)
         self._history_timer = _single_shot(self, 300, self._check_history)
         self._live_timer = QTimer(self)
@@ -246,9 +251,25 @@ class TimelineView(QWidget):
 
     def refresh(self) -> None:
         """Pull the Picture's arrays again and rebin."""
-        self.data = pull(self.picture, show_hidden=self.show_hidden)
+        self.data = pull(self.picture, show_hidden=self.show_hidden, at=self.status_time())
         self.rebin()
         self._history_timer.start()
+
+    def status_time(self) -> float | None:
+        """When report statuses are read: the replay cursor; None live (the latest)."""
+        return None if self.hub.live else self.hub.cursor
+
+    def _cursor_moved(self, _t: float) -> None:
+        if not self.hub.live and not self._status_timer.isActive():
+            self._status_timer.start()
+
+    def _restatus(self) -> None:
+        """Re-read the reports' statuses at the cursor; rebin only when one changed."""
+        data = with_statuses(self.data, self.status_time(), show_hidden=self.show_hidden)
+        if (data.report_ids, data.report_status) != (self.data.report_ids,
+                                                     self.data.report_status):  # fmt: skip
+            self.data = data
+            self.rebin()
 
     def rebin(self) -> None:
         """Recount the visible range in bins that suit the zoom; redraw bars and markers."""
@@ -439,6 +460,7 @@ class TimelineView(QWidget):
         self.transport.clear_window.setEnabled(window is not None)
 
     def _live_changed(self, live: bool) -> None:
+        self._restatus()
         if live:
             self.set_playing(False)
             self._live_tick()
@@ -531,7 +553,8 @@ class TimelineView(QWidget):
         self._history_timer.start()
 
     def closeEvent(self, event):
-        for timer in (self._live_timer, self._play_timer, self._refresh_timer):
+        for timer in (self._live_timer, self._play_timer, self._refresh_timer,
+                      self._status_timer):  # fmt: skip
             timer.stop()
         super().closeEvent(event)
 
