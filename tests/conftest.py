@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,27 @@ def _utc(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
     time.tzset()
+
+
+def _guard_qt_garbage() -> None:
+    """Once a QApplication exists, cyclic garbage is collected on the GUI thread only, as
+    in the app (cop_app/ui/gc_guard.py): the suite runs servers, syncs and tile loaders in
+    threads beside Qt objects, and a dead window collected on one of those threads
+    crashes the next timer pass. Between tests the generations are collected here (the
+    main thread), so memory does not wait for a test that turns the event loop."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return
+    from cop_app.ui.gc_guard import collect_on_gui_thread
+
+    collect_on_gui_thread().check()
+
+
+@pytest.fixture(autouse=True)
+def _qt_garbage_on_gui_thread():
+    _guard_qt_garbage()
+    yield
+    _guard_qt_garbage()

@@ -340,12 +340,14 @@ def start(opts: LaunchOptions) -> tuple[Any, Session]:
     """Build the window and start the session (cache first, then the server); the
     caller runs the event loop. Asks for a token when a server has none stored; with
     no answer the window opens offline from the cache."""
+    from cop_app.ui.gc_guard import collect_on_gui_thread
     from cop_app.ui.main_window import MainWindow
     from cop_app.ui.settings import AppSettings
 
     ensure_platform()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("cop-app")
+    collect_on_gui_thread()
     settings = AppSettings(opts.settings)
     url = opts.server or settings.server
     session = Session(cache=PictureCache(opts.cache))

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication
 
 from cop_app.core.picture import Picture
 from cop_app.core.timeutil import format_dtg, now
+from cop_app.ui.gc_guard import collect_on_gui_thread
 from cop_app.ui.snapshot_collar import DrawnLabel
 from cop_app.ui.snapshot_grid import build_grid, centre_bbox
 from cop_app.ui.snapshot_legend import LegendEntry, LegendLayout
@@ -117,6 +118,7 @@ def ensure_app() -> QApplication:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QApplication(["cop-app-snapshot"])
+    collect_on_gui_thread()  # `snapshot --demo` runs the server in threads beside Qt
     return app  # type: ignore[return-value]
 
 
