@@ -277,7 +277,8 @@ def test_stop_is_prompt_and_frees_the_port(sink: Collector) -> None:
     port = feed.port
     t0 = time.monotonic()
     feed.stop()
-    assert time.monotonic() - t0 < 2 and not feed.running
+    # Within a few socket polls (POLL_S), not the 5 s join timeout; loose for a loaded CI.
+    assert time.monotonic() - t0 < 4 and not feed.running
     again = NmeaUdpListener("127.0.0.1", port, sink).start()  # the port is free again
     again.stop()
     with pytest.raises(RuntimeError):
@@ -441,7 +442,8 @@ def test_sbs_stop_during_backoff_is_prompt(sink: Collector) -> None:
     wait_for(lambda: client.state == "backoff")
     t0 = time.monotonic()
     client.stop()
-    assert time.monotonic() - t0 < 1.0 and client.state == "stopped"
+    # Not after the 5 s backoff: stop wakes the wait (loose for a loaded CI).
+    assert time.monotonic() - t0 < 3.0 and client.state == "stopped"
 
 
 # --- CoT over UDP --------------------------------------------------------------------------

@@ -4,7 +4,6 @@ filters and what a viewer or verifier is offered, Details, Alerts, status texts.
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -56,13 +55,10 @@ def test_tracks_table_holds_100k_rows_and_sorts_searches_filters(qtbot, picture_
     hub = Hub(picture_100k)
     hub.set_live(False)
     hub.set_cursor(T0)
-    t = time.perf_counter()
-    panel = TracksPanel(hub)
-    build_s = time.perf_counter() - t
+    panel = TracksPanel(hub)  # its speed is benchmarks/map.py's "tracks table" row
     qtbot.addWidget(panel)
     m = panel.model
     assert m.rowCount() == N
-    assert build_s < 2.0, f"first refresh of 100k rows took {build_s:.2f} s"
     # sort by speed: the shown column reads in ascending order ("123 kn")
     speed = lambda r: float(m.index(r, C_SPEED).data().removesuffix(" kn"))  # noqa: E731
     m.sort(C_SPEED, Qt.SortOrder.AscendingOrder)
