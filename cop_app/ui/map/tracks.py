@@ -260,7 +260,9 @@ class TrackLayer(pg.GraphicsObject):
         frags[:, 6:10] = (1.0 / sym.dpr, 1.0 / sym.dpr, 0.0, 1.0)
         painter.drawPixmapFragments(*self._frags.drawargs(), sym.pixmap)
         self._draw_badges(painter, px, py, self.declutter.counts(self), dpr)
-        for (pm, _i), rect in self.declutter.placed(self, tr, view, dpr):
+        sprite, night = self.sprites.get, self.night
+        for ((lines, alarm), _i), rect in self.declutter.placed(self, tr, view, dpr):
+            pm, _ = sprite(lines, alarm, night, dpr)
             painter.drawPixmap(QPointF(round(rect[0]), round(rect[1])), pm)
         painter.restore()
 
@@ -334,22 +336,24 @@ class TrackLayer(pg.GraphicsObject):
         texts = self._label_texts(rows)
         counts = self.declutter.counts(self)
         counts = counts[chosen] if len(counts) == len(idx) else np.ones(len(chosen), np.intp)
-        sprites, night, emergency, rank = self.sprites, self.night, self._emergency_mask, self._rank
-        dx, dy = SYMBOL_PX * 0.7, -SYMBOL_PX * 0.35  # the first baseline starts here
+        size, emergency, rank = self.sprites.size, self._emergency_mask, self._rank
+        at = self.sprites.origin()
+        gap = SYMBOL_PX * 0.7 - PAD  # the first baseline starts PAD after this
+        dx, dy = SYMBOL_PX * 0.7 - at.x(), -SYMBOL_PX * 0.35 - at.y()
         half = SYMBOL_PX * 0.46
         reqs = []
         for x, y, lines, i, n in zip(np.rint(px).tolist(), np.rint(py).tolist(), texts,
                                      rows.tolist(), counts.tolist(), strict=True):  # fmt: skip
-            pm, at = sprites.get(lines, bool(emergency[i]), night, dpr)
-            lw, lh = pm.width() / dpr, pm.height() / dpr
-            x0, y0 = round(x + dx - at.x()), round(y + dy - at.y())
+            lw, lh = size(lines, dpr)  # the sprite is made once the label is placed
+            x0, y0 = round(x + dx), round(y + dy)
             symbol = (x - half - (24 if n > 1 else 0), y - half - (20 if n > 1 else 0),
                       x + half, y + half)  # with its count chip, top left
             r = int(rank[i])
             reqs.append(Request(
-                priority=10 + r, payload=(pm, i), symbol=symbol, force=r >= 3,
+                priority=10 + r, payload=((lines, bool(emergency[i])), i), symbol=symbol,
+                force=r >= 3, key=i,
                 tolerate=TOWN if r >= 2 else SYMBOL,
-                options=around(x, y, lw, lh, dx - PAD, SYMBOL_PX * 0.6,
+                options=around(x, y, lw, lh, gap, SYMBOL_PX * 0.6,
                                first=(x0, y0, x0 + lw, y0 + lh))))  # fmt: skip
         return reqs
 
