@@ -192,7 +192,9 @@ def test_play_at_60x_advances_the_cursor_60_times_the_elapsed_time(make_view, qt
     qtbot.mouseClick(view.transport.play, Qt.MouseButton.LeftButton)  # pause
     elapsed = time.monotonic() - start
     advanced = hub.cursor - start_t
-    assert advanced == pytest.approx(60 * elapsed, rel=0.15)
+    # The cursor moves 60 s per second of wall clock, up to its last tick before the
+    # pause (a loaded machine delays ticks: the lower bound only rules out 1x or none).
+    assert 0.5 * 60 * elapsed <= advanced <= 1.05 * 60 * elapsed, (advanced, elapsed)
     paused_at = hub.cursor
     qtbot.wait(300)
     assert hub.cursor == paused_at

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -66,13 +65,9 @@ def test_stack_puts_each_series_on_the_one_before():
     assert out["sea"][0].tolist() == [1, 0, 2] and out["sea"][1].tolist() == [4, 1, 2]
 
 
-def test_a_million_events_rebin_well_under_100_ms():
+def test_a_million_events_are_all_counted():
+    """Its speed is benchmarks/map.py's "timeline rebin" row (no timed tests)."""
     rng = np.random.default_rng(4)
     series = {k: T0 + rng.uniform(0, 86400, 250_000) for k in ("air", "sea", "r1", "r2")}
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        _, counts = stacked_counts(series, T0, T0 + 86400, nice_bin(86400, 160))
-        best = min(best, time.perf_counter() - start)
+    _, counts = stacked_counts(series, T0, T0 + 86400, nice_bin(86400, 160))
     assert sum(int(c.sum()) for c in counts.values()) == 1_000_000
-    assert best < 0.1, f"1M events took {best * 1000:.0f} ms"
