@@ -795,6 +795,20 @@ class Picture:
         row = self._index.get(key)
         return None if row is None else self._state_at(row)
 
+    @_locked
+    def attribute_values(self, keys: Sequence[str], names: Sequence[str]
+                         ) -> list[tuple[Any, ...]]:  # fmt: skip
+        """The named attributes of many tracks under one lock (None where missing or the
+        track is unknown): a 100k-row table asking ``track_state`` key by key spent 1.5 s
+        taking the lock and copying every attribute dict."""
+        index, attrs, empty = self._index, self._attrs, {}
+        out = []
+        for key in keys:
+            row = index.get(key)
+            a = empty if row is None else attrs[row]
+            out.append(tuple(a.get(n) for n in names))
+        return out
+
     def track_states(self) -> Iterator[TrackState]:
         """Every track's saved state, in insertion order, each read under the lock."""
         for row in range(self._n):

@@ -230,3 +230,15 @@ def test_writers_and_readers_on_several_threads_keep_histories_consistent():
     r.join()
     assert problems == []
     assert len(p) == 5
+
+
+def test_attribute_values_reads_many_tracks_at_once_and_none_where_missing():
+    pic = Picture()
+    pic.upsert(TrackUpdate(key="icao:4ca7e1", domain=Domain.AIR, source="t", time=T0,
+                           lat=47.0, lon=33.0, fields={"callsign": "RCH123"}))  # fmt: skip
+    pic.upsert(TrackUpdate(key="mmsi:244710865", domain=Domain.SEA, source="t", time=T0,
+                           lat=46.0, lon=31.0, fields={"name": "EVER <b>", "callsign": "PD"}))
+    got = pic.attribute_values(["mmsi:244710865", "nobody", "icao:4ca7e1"], ("callsign", "name"))
+    assert got == [("PD", "EVER <b>"), (None, None), ("RCH123", None)]
+    # Values, not the stored dicts: the caller cannot change the picture through them.
+    assert pic.track_state("icao:4ca7e1").fields["callsign"] == "RCH123"
