@@ -110,6 +110,24 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def stream_socket(resp: requests.Response) -> socket.socket | None:
+    """The socket a streamed response reads from, so ``stop()`` can shut it.
+
+    While the connection may be reused it hangs on the pooled connection; when the
+    server said ``Connection: close`` urllib3 detaches it into the http.client response
+    (``connection.sock`` is None) and ``resp.close()`` does not wake a blocked read:
+    stop then waited for the server (measured: until the server closed, 10 s join
+    timeout on the UI thread). Neither requests nor urllib3 exposes it, hence the
+    private attributes, each looked up defensively.
+    """
+    raw = resp.raw
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 def _prefetched(items: Iterator[Any], stop: threading.Event) -> Iterator[Any]:
     """``items``, produced one ahead on a helper thread.
 
@@ -497,8 +515,10 @@ class Syncer:
         self._stop.set()
         resp = self._response
         if resp is not None:
-            with contextlib.suppress(Exception):  # unblock a read waiting for bytes
-                resp.raw.connection.sock.shutdown(socket.SHUT_RDWR)
+            sock = stream_socket(resp)
+            if sock is not None:
+                with contextlib.suppress(OSError):  # unblock a read waiting for bytes
+                    sock.shutdown(socket.SHUT_RDWR)
             with contextlib.suppress(Exception):
                 resp.close()
         if self._thread is not None:
