@@ -12,9 +12,9 @@ from cop_app.core.entities import AirTrack, LandReport, MaritimeTrack, Track
 from cop_app.core.timeutil import format_iso
 
 _TRACK_EXTRA = ("name", "callsign", "speed_kn", "course_deg", "heading_deg", "altitude_ft",
-                "squawk", "ship_type", "imo", "destination", "flag", "nav_status",
-                "nav_status_text", "ais_class", "position_source", "emergency", "on_ground",
-                "cot_type", "identity")  # fmt: skip
+                "geo_altitude_ft", "squawk", "ship_type", "imo", "destination", "flag",
+                "nav_status", "nav_status_text", "ais_class", "position_source", "emergency",
+                "on_ground", "cot_type", "identity")  # fmt: skip
 
 
 def _clean(value: Any) -> Any:

@@ -21,10 +21,11 @@ from cop_app.export.selection import ExportMeta, Selection
 COLUMNS = (
     "kind", "layer", "id", "name", "time_utc", "time_dtg", "lat", "lon", "mgrs",
     "identity", "status", "event_type", "speed_kn", "course_deg", "altitude_ft",
-    "callsign", "mmsi", "icao24", "reliability", "credibility", "text", "sources",
+    "geo_altitude_ft", "callsign", "mmsi", "icao24", "reliability", "credibility", "text",
+    "sources",
 )  # fmt: skip
-NUMERIC = frozenset({"lat", "lon", "speed_kn", "course_deg", "altitude_ft", "mmsi",
-                     "credibility"})  # fmt: skip
+NUMERIC = frozenset({"lat", "lon", "speed_kn", "course_deg", "altitude_ft",
+                     "geo_altitude_ft", "mmsi", "credibility"})  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

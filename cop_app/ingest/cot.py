@@ -170,8 +170,10 @@ def _track_fields(event: Element, parts: list[str], point: Element) -> dict[str,
     if (ident := AFFILIATION.get(parts[1])) is not None:  # PENDING is 0, falsy
         fields["identity"] = ident.name.lower()
     if (hae := _number(point, "hae")) is not None:
-        # hae is height above the WGS84 ellipsoid: geometric, not barometric.
-        fields["altitude_ft"] = fields["geo_altitude_ft"] = hae * M_TO_FT
+        # hae is height above the WGS84 ellipsoid: geometric, never the barometric
+        # altitude_ft (merged with ADS-B by ICAO, it would overwrite the pressure
+        # altitude the aircraft reports and turn HAE into a false flight level).
+        fields["geo_altitude_ft"] = hae * M_TO_FT
     track = _child(_child(event, "detail"), "track")
     if (speed := _number(track, "speed")) is not None and speed >= 0:
         fields["speed_kn"] = speed * MPS_TO_KN

@@ -61,7 +61,10 @@ def test_ground_track_fields() -> None:
     assert f["callsign"] == "ALPHA 1"
     assert f["speed_kn"] == pytest.approx(10 * 3600 / 1852)
     assert f["course_deg"] == pytest.approx(270.5)
-    assert f["altitude_ft"] == pytest.approx(100 / 0.3048)
+    # hae='100' is metres above the WGS84 ellipsoid: a geometric height, never the
+    # barometric altitude_ft (CoT Event.xsd: point@hae "height above ellipsoid").
+    assert f["geo_altitude_ft"] == pytest.approx(100 / 0.3048)
+    assert "altitude_ft" not in f
     assert f["ce90_m"] == pytest.approx(12.5)
     assert f["remarks"] == "seen at gate"
     assert f["identity"] == "friend"
@@ -104,7 +107,7 @@ def test_air_platform_class_from_function(function: str, platform: str) -> None:
 def test_unknown_sentinels_are_absent() -> None:
     u = one(event(point="<point lat='1' lon='2' hae='9999999.0' ce='9999999' le='9999999'/>",
                   detail="<track speed='9999999.0' course='9999999.0'/>"))  # fmt: skip
-    for key in ("altitude_ft", "ce90_m", "speed_kn", "course_deg"):
+    for key in ("geo_altitude_ft", "altitude_ft", "ce90_m", "speed_kn", "course_deg"):
         assert key not in u.fields
 
 

@@ -124,13 +124,18 @@ def _inside_air_zone(zones: list[dict], lon: float, lat: float, alt_ft: float | 
     return False
 
 
+def _altitude(t) -> float | None:
+    """What the air-zone rule judges by: barometric, else the CoT HAE (UAVs send only that)."""
+    return t.altitude_ft if t.altitude_ft is not None else t.geo_altitude_ft
+
+
 def test_hostile_uavs_in_the_airspace_still_alert(played):
     zones = played.scenario.zones_geojson()["features"]
     pic = played.pipe.picture
     hostile = {k: pic.track(k) for k in pic.keys() if k.startswith("cot:CF-CUAS-")}
     assert len(hostile) == 8
     inside = {k for k, t in hostile.items()
-              if _inside_air_zone(zones, t.lon, t.lat, t.altitude_ft)}  # fmt: skip
+              if _inside_air_zone(zones, t.lon, t.lat, _altitude(t))}  # fmt: skip
     alerted = played.subjects(R.AIR_ZONE)
     assert inside and inside <= alerted
     mission = {k for k in pic.keys() if k.startswith("cot:CF-UAV-M")}

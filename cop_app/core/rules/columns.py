@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cop_app.core.enums import Domain
 from cop_app.core.picture import Picture
 
 
@@ -30,9 +31,13 @@ class TrackColumns:
     prev_lon: np.ndarray
     stale_s: np.ndarray
     speed_kn: np.ndarray
+    # Barometric altitude; for an air track with none, its geometric height (CoT HAE),
+    # flagged in ``altitude_hae``: close enough to judge a floor or ceiling (the geoid
+    # is within ~100 ft of MSL here) and better than "unknown", which counts as inside.
     altitude_ft: np.ndarray
     hist_i: np.ndarray  # index of the last fix used in the history row
     identity: np.ndarray  # Identity codes (int8)
+    altitude_hae: np.ndarray  # True where altitude_ft is a geometric (HAE) height
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -76,6 +81,7 @@ def track_columns(picture: Picture, t: float, *, keys: Iterable[str] | None = No
         flat_j = rows * k + np.maximum(i - 1, 0)
         ht, hla, hlo = (a.reshape(-1) for a in (p._hist_t, p._hist_lat, p._hist_lon))
         prev_ok = i > 0
+        alt, hae = _altitudes(p, rows)
         return TrackColumns(
             t=float(t),
             rows=rows,
@@ -89,10 +95,23 @@ def track_columns(picture: Picture, t: float, *, keys: Iterable[str] | None = No
             prev_lon=np.where(prev_ok, hlo[flat_j], np.nan),
             stale_s=p._stale_s[rows],
             speed_kn=p._num["speed_kn"][rows],
-            altitude_ft=p._num["altitude_ft"][rows],
+            altitude_ft=alt,
             hist_i=i,
             identity=p._identity[rows],
+            altitude_hae=hae,
         )
+
+
+def _altitudes(p: Picture, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(altitude, is-HAE) of ``rows``: the baro column, with the geometric height of the
+    air rows that have no baro one (read from their attributes: a few rows, CoT-only)."""
+    alt = p._num["altitude_ft"][rows]  # fancy indexing: a copy, safe to fill
+    hae = np.zeros(len(rows), bool)
+    for k in np.flatnonzero(np.isnan(alt) & (p._domain[rows] == Domain.AIR)).tolist():
+        geo = p._attrs[rows[k]].get("geo_altitude_ft")
+        if isinstance(geo, int | float) and not isinstance(geo, bool) and geo == geo:
+            alt[k], hae[k] = geo, True
+    return alt, hae
 
 
 def attr_column(picture: Picture, rows: np.ndarray, name: str) -> list:

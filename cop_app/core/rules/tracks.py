@@ -51,7 +51,8 @@ def air_zone_entry(c: TrackColumns, air: np.ndarray, zones: list[PreparedZone],
     for i in np.flatnonzero(best_zone >= 0).tolist():
         z = cands[int(best_zone[i])]
         alt = c.altitude_ft[i]
-        alt_text = "altitude unknown" if alt != alt else f"{alt:.0f} ft"
+        hae = " HAE" if c.altitude_hae[i] else ""
+        alt_text = "altitude unknown" if alt != alt else f"{alt:.0f} ft{hae}"
         out[(c.key(i), R.AIR_ZONE)] = _cond(
             c, i, R.AIR_ZONE, Severity(int(best_sev[i])),
             f"inside {z.kind.value.replace('_', ' ')} {_zone_label(z)} ({alt_text})", z.id)

@@ -28,8 +28,9 @@ from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
-from cop_app.core.geo import EARTH_RADIUS_M, format_altitude, from_mercator, to_mercator
+from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
+from cop_app.core.readings import altitude_reading
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import LABEL_CELL, SharedDeclutter, project
@@ -81,8 +82,9 @@ def label_lines(domain: Domain, fields: dict[str, Any], key: str, altitude_ft: f
     if not name:
         name = fields.get("icao24") or fields.get("mmsi") or key.split(":", 1)[-1]
     lines = [str(name).strip()[:16]]
-    if domain is Domain.AIR and altitude_ft == altitude_ft:
-        lines.append(_altitude(altitude_ft))
+    if domain is Domain.AIR and (alt := altitude_reading(altitude_ft,
+                                                         fields.get("geo_altitude_ft"))):
+        lines.append(alt)  # baro (FL/ft), else the CoT/GNSS height marked "ft HAE"
     elif domain is Domain.SEA and speed_kn == speed_kn:
         lines.append(f"{speed_kn:.0f} kn")
     return lines
@@ -92,10 +94,6 @@ def badge_corner(x: float, y: float) -> tuple[float, float]:
     """The bottom-right corner of a stack's count chip: over the symbol's top left
     (labels start at the right, so the two never collide)."""
     return x - SYMBOL_PX * 0.15, y - SYMBOL_PX * 0.3
-
-
-def _altitude(ft: float) -> str:
-    return format_altitude(ft)
 
 
 class TrackLayer(pg.GraphicsObject):
@@ -405,8 +403,8 @@ class TrackLayer(pg.GraphicsObject):
             parts.append(f"SQUAWK {fields.get('squawk', '')} {alarm}".strip())
         if f.speed_kn[i] == f.speed_kn[i]:
             parts.append(f"{f.speed_kn[i]:.0f} kn")
-        if f.altitude_ft[i] == f.altitude_ft[i]:
-            parts.append(_altitude(float(f.altitude_ft[i])))
+        if alt := altitude_reading(f.altitude_ft[i], fields.get("geo_altitude_ft")):
+            parts.append(alt)
         t = float(f.time[i])
         parts.append(f"{format_dtg(t)} ({format_age(self.hub.cursor - t)})")
         return "\n".join(parts)

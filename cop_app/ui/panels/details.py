@@ -160,8 +160,9 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
         head.append(("Squawk", _Html(_nobr(squawk, f"color:{ALARM};font-weight:bold"
                                            if alarm else ""))))  # fmt: skip
     alt = getattr(track, "altitude_ft", None)
-    if alt is not None or track.domain is Domain.AIR:
-        head.append(("Altitude", altitude_both(alt) or None))
+    geo = getattr(track, "geo_altitude_ft", f.get("geo_altitude_ft"))
+    if alt is not None or geo is not None or track.domain is Domain.AIR:
+        head.append(("Altitude", altitude_both(alt, geo) or None))
     if f.get("nav_status_text") or getattr(track, "nav_status_text", None):
         head.append(("Nav status", f.get("nav_status_text") or track.nav_status_text))
     head += [

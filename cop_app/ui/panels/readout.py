@@ -6,12 +6,12 @@ share one wording.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from cop_app.core.enums import EMERGENCY_SQUAWKS, EventType
-from cop_app.core.geo import format_altitude
+from cop_app.core.readings import altitude_reading
+from cop_app.core.readings import finite as _finite
 from cop_app.core.timeutil import format_age, format_dtg, parse_iso
 from cop_app.core.verification import VerificationStatus
 
@@ -34,14 +34,6 @@ _SNAKE_RE = re.compile(r"\b(" + "|".join(map(re.escape, sorted(_SNAKE, key=len,
                                                                 reverse=True))) + r")\b")
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def speed_text(kn: Any) -> str:
     """Whole knots; one decimal below 10 kn, where a drifting or slow target's speed
     still says something (0.4 kn is not 0)."""
@@ -59,21 +51,18 @@ def bearing_text(deg: Any) -> str:
     return f"{round(v) % 360:03d}°T"
 
 
-def altitude_text(ft: Any) -> str:
-    """``FL390`` at and above the transition altitude, ``4,500 ft`` below."""
-    v = _finite(ft)
-    if v is None:
-        return ""
-    return format_altitude(v)
+def altitude_text(ft: Any, geo_ft: Any = None) -> str:
+    """``FL390`` at and above the transition altitude, ``4,500 ft`` below; with no
+    barometric altitude, the geometric one marked ``3,200 ft HAE`` (core.readings)."""
+    return altitude_reading(ft, geo_ft)
 
 
-def altitude_both(ft: Any) -> str:
-    """``FL390 (39,000 ft)``: the level and the feet behind it."""
+def altitude_both(ft: Any, geo_ft: Any = None) -> str:
+    """``FL390 (39,000 ft)``: the level and the feet behind it (a geometric height
+    alone reads ``3,200 ft HAE``)."""
     v = _finite(ft)
-    if v is None:
-        return ""
-    level = altitude_text(v)
-    return f"{level} ({round(v):,} ft)" if level.startswith("FL") else level
+    level = altitude_text(v, geo_ft)
+    return f"{level} ({round(v):,} ft)" if v is not None and level.startswith("FL") else level
 
 
 def squawk_text(fields: dict[str, Any]) -> str:

@@ -76,6 +76,7 @@ class TracksModel(ColumnsModel):
         self.sort_column, self.sort_order = C_NAME, Qt.SortOrder.AscendingOrder
         self._labels: dict[str, str] = {}
         self._squawks: dict[str, str] = {}
+        self._geo_alt: dict[str, Any] = {}
         self._key_pos: dict[str, int] | None = None
 
     # ---- content ---------------------------------------------------------------------
@@ -93,6 +94,7 @@ class TracksModel(ColumnsModel):
         for key in change.tracks:
             self._labels.pop(key, None)
             self._squawks.pop(key, None)
+            self._geo_alt.pop(key, None)
 
     def label(self, key: str) -> str:
         label = self._labels.get(key)
@@ -117,6 +119,13 @@ class TracksModel(ColumnsModel):
             text = squawk_text(state.fields) if state is not None else ""
             self._squawks[key] = text
         return text
+
+    def geo_altitude(self, key: str) -> Any:
+        """The geometric (HAE) altitude, read only for a drawn row with no barometric
+        one (a CoT-only aircraft); cached like the label."""
+        if key not in self._geo_alt:
+            (self._geo_alt[key],) = self.picture.attribute_values([key], ("geo_altitude_ft",))[0]
+        return self._geo_alt[key]
 
     def labels(self) -> np.ndarray:
         keys, cache = self.frame.keys, self._labels
@@ -230,7 +239,8 @@ class TracksModel(ColumnsModel):
         if c == C_COURSE:
             return bearing_text(f.course_deg[i])
         if c == C_ALT:
-            return altitude_text(f.altitude_ft[i])
+            alt = f.altitude_ft[i]
+            return altitude_text(alt, None if alt == alt else self.geo_altitude(f.keys[i]))
         t = float(f.time[i])
         if not np.isfinite(t):
             return ""
