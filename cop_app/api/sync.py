@@ -110,6 +110,22 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
+def stream_chunks(resp: requests.Response) -> Iterator[bytes]:
+    """The stream's bytes as they arrive.
+
+    ``iter_content(chunk_size=None)`` yields per HTTP chunk on a chunked stream (what
+    uvicorn sends) but on a close-delimited one (HTTP/1.0 proxies, ``Connection:
+    close`` without chunking) it reads until the server closes: no event would ever
+    arrive. ``read1`` returns whatever one socket read brings.
+    """
+    raw = resp.raw
+    if getattr(raw, "chunked", True) or not hasattr(raw, "read1"):
+        yield from resp.iter_content(chunk_size=None)
+        return
+    while data := raw.read1(65536):
+        yield data
+
+
 def stream_socket(resp: requests.Response) -> socket.socket | None:
     """The socket a streamed response reads from, so ``stop()`` can shut it.
 
@@ -443,7 +459,7 @@ class Syncer:
             self._set_state(ConnectionState.LIVE)
             self.failures = 0
             decoder = SSEDecoder()
-            for chunk in resp.iter_content(chunk_size=None):
+            for chunk in stream_chunks(resp):
                 self._check_stop()
                 self._contact()
                 events = decoder.feed(chunk)
