@@ -2,11 +2,13 @@
 
 One place decides it so every format (and the snapshot) agrees with the screen:
 tracks alive at ``at`` (and, with a window, last heard inside it), reports in the
-window (or up to ``at``) minus the statuses hidden by default, zones valid at ``at``.
+window (or up to ``at``) with the status each had at ``at``, minus the statuses hidden
+by default, zones valid at ``at``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,13 +89,22 @@ def select(
                 sel.tracks.append(PlacedTrack(track, lat, lon, t))
         if wants_reports(layers):
             start, end = window if window is not None else (None, at)
-            sel.reports = [
-                r for r in picture.reports_in(start=start, end=end, bbox=bbox)
-                if r.has_position and str(r.status) not in HIDDEN_BY_DEFAULT
-            ]  # fmt: skip
+            sel.reports = reports_as_at(picture.reports_in(start=start, end=end, bbox=bbox), at)
         if "zones" in layers:
             sel.zones = [z for z in picture.zones.values() if z.valid_at(at)]
     return sel
+
+
+def reports_as_at(reports: list[LandReport], at: float) -> list[LandReport]:
+    """Located reports with the status each had at ``at`` (its trail), minus those
+    hidden by default then: a product of yesterday's picture shows yesterday's
+    verification, as the replaying map does, and every format writes that one."""
+    out = []
+    for r in reports:
+        status = r.status_at(at)
+        if r.has_position and str(status) not in HIDDEN_BY_DEFAULT:
+            out.append(r if status == r.status else dataclasses.replace(r, status=status))
+    return out
 
 
 def finite(value: float | None) -> float | None:
