@@ -128,7 +128,8 @@ def zone_colour_of(zone: Zone) -> str:
 
 # Rows shown in a popup or balloon, in reading order: (label, property key).
 TRACK_ROWS = (("Identity", "identity"), ("Time", "dtg"), ("MGRS", "mgrs"),
-              ("Speed kn", "speed_kn"), ("Course", "course_deg"), ("Altitude ft", "altitude_ft"),
+              ("Speed kn", "speed_kn"), ("Nav status", "nav_status_text"),
+              ("Course", "course_deg"), ("Altitude ft", "altitude_ft"),
               ("Altitude ft HAE", "geo_altitude_ft"),
               ("Squawk", "squawk"), ("MMSI", "mmsi"), ("ICAO", "icao24"),
               ("Destination", "destination"), ("Remarks", "remarks"), ("ID", "id"))  # fmt: skip

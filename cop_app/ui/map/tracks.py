@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
 from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
-from cop_app.core.readings import altitude_reading
+from cop_app.core.readings import altitude_reading, speed_reading
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import LABEL_CELL, SharedDeclutter, project
@@ -85,9 +85,14 @@ def label_lines(domain: Domain, fields: dict[str, Any], key: str, altitude_ft: f
     if domain is Domain.AIR and (alt := altitude_reading(altitude_ft,
                                                          fields.get("geo_altitude_ft"))):
         lines.append(alt)  # baro (FL/ft), else the CoT/GNSS height marked "ft HAE"
-    elif domain is Domain.SEA and speed_kn == speed_kn:
-        lines.append(f"{speed_kn:.0f} kn")
+    elif domain is Domain.SEA and (kn := speed_reading(speed_kn, fields.get("nav_status"),
+                                                        _knots)):
+        lines.append(kn)  # "At anchor" / "Moored" rather than "0 kn" (AIS status 1/5)
     return lines
+
+
+def _knots(kn: float) -> str:
+    return f"{kn:.0f} kn"
 
 
 def badge_corner(x: float, y: float) -> tuple[float, float]:
@@ -401,8 +406,9 @@ class TrackLayer(pg.GraphicsObject):
         alarm = self._emergency.get(key)
         if alarm:
             parts.append(f"SQUAWK {fields.get('squawk', '')} {alarm}".strip())
-        if f.speed_kn[i] == f.speed_kn[i]:
-            parts.append(f"{f.speed_kn[i]:.0f} kn")
+        status = fields.get("nav_status") if self.domain is Domain.SEA else None
+        if kn := speed_reading(f.speed_kn[i], status, _knots):
+            parts.append(kn)
         if alt := altitude_reading(f.altitude_ft[i], fields.get("geo_altitude_ft")):
             parts.append(alt)
         t = float(f.time[i])

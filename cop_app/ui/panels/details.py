@@ -166,7 +166,8 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
     if f.get("nav_status_text") or getattr(track, "nav_status_text", None):
         head.append(("Nav status", f.get("nav_status_text") or track.nav_status_text))
     head += [
-        ("Speed", speed_text(track.speed_kn) or None),
+        ("Speed", speed_text(track.speed_kn, f.get("nav_status")
+                             if track.domain is Domain.SEA else None) or None),
         ("Course", bearing_text(track.course_deg) or None),
         ("Heading", bearing_text(track.heading_deg) or None),
     ]  # fmt: skip

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from cop_app.core.enums import EMERGENCY_SQUAWKS, EventType
-from cop_app.core.readings import altitude_reading
+from cop_app.core.readings import altitude_reading, speed_reading
 from cop_app.core.readings import finite as _finite
 from cop_app.core.timeutil import format_age, format_dtg, parse_iso
 from cop_app.core.verification import VerificationStatus
@@ -34,13 +34,15 @@ _SNAKE_RE = re.compile(r"\b(" + "|".join(map(re.escape, sorted(_SNAKE, key=len,
                                                                 reverse=True))) + r")\b")
 
 
-def speed_text(kn: Any) -> str:
-    """Whole knots; one decimal below 10 kn, where a drifting or slow target's speed
-    still says something (0.4 kn is not 0)."""
-    v = _finite(kn)
-    if v is None:
-        return ""
+def _knots(v: float) -> str:
     return f"{v:.1f} kn" if abs(v) < 9.95 else f"{v:.0f} kn"
+
+
+def speed_text(kn: Any, nav_status: Any = None) -> str:
+    """Whole knots; one decimal below 10 kn, where a drifting or slow target's speed
+    still says something (0.4 kn is not 0). A ship at anchor or moored (AIS status
+    1/5) reads "At anchor" / "Moored" instead of "0.0 kn" (core.readings)."""
+    return speed_reading(kn, nav_status, _knots)
 
 
 def bearing_text(deg: Any) -> str:

@@ -76,7 +76,7 @@ class TracksModel(ColumnsModel):
         self.sort_column, self.sort_order = C_NAME, Qt.SortOrder.AscendingOrder
         self._labels: dict[str, str] = {}
         self._squawks: dict[str, str] = {}
-        self._geo_alt: dict[str, Any] = {}
+        self._extras: dict[str, tuple[Any, Any]] = {}
         self._key_pos: dict[str, int] | None = None
 
     # ---- content ---------------------------------------------------------------------
@@ -94,7 +94,7 @@ class TracksModel(ColumnsModel):
         for key in change.tracks:
             self._labels.pop(key, None)
             self._squawks.pop(key, None)
-            self._geo_alt.pop(key, None)
+            self._extras.pop(key, None)
 
     def label(self, key: str) -> str:
         label = self._labels.get(key)
@@ -120,12 +120,15 @@ class TracksModel(ColumnsModel):
             self._squawks[key] = text
         return text
 
-    def geo_altitude(self, key: str) -> Any:
-        """The geometric (HAE) altitude, read only for a drawn row with no barometric
-        one (a CoT-only aircraft); cached like the label."""
-        if key not in self._geo_alt:
-            (self._geo_alt[key],) = self.picture.attribute_values([key], ("geo_altitude_ft",))[0]
-        return self._geo_alt[key]
+    def extras(self, key: str) -> tuple[Any, Any]:
+        """(geometric altitude, AIS nav status) for a drawn row: the HAE height shown
+        when there is no baro one, the status that says why a ship reads 0 kn; read
+        only for drawn rows and cached like the label."""
+        got = self._extras.get(key)
+        if got is None:
+            got = self._extras[key] = self.picture.attribute_values(
+                [key], ("geo_altitude_ft", "nav_status"))[0]
+        return got
 
     def labels(self) -> np.ndarray:
         keys, cache = self.frame.keys, self._labels
@@ -235,12 +238,13 @@ class TracksModel(ColumnsModel):
             except Exception:  # outside the MGRS band (polar): DMS instead
                 return format_dms(float(f.lat[i]), float(f.lon[i]))
         if c == C_SPEED:
-            return speed_text(f.speed_kn[i])
+            return speed_text(f.speed_kn[i], self.extras(f.keys[i])[1]
+                              if f.domain[i] == Domain.SEA else None)
         if c == C_COURSE:
             return bearing_text(f.course_deg[i])
         if c == C_ALT:
             alt = f.altitude_ft[i]
-            return altitude_text(alt, None if alt == alt else self.geo_altitude(f.keys[i]))
+            return altitude_text(alt, None if alt == alt else self.extras(f.keys[i])[0])
         t = float(f.time[i])
         if not np.isfinite(t):
             return ""
