@@ -18,6 +18,7 @@ always labelled, in red, as tar1090 does.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ from cop_app.ui.map.symbols import SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
 
+log = logging.getLogger(__name__)
 WORLD = np.pi * EARTH_RADIUS_M  # half the Mercator square's side
 LABEL_MAX_M_PER_PX = 600.0  # Mercator metres per pixel below which labels show
 HIT_PX = 12.0  # how near (px) a pointer must be to a symbol to hover or pick it
@@ -263,10 +265,13 @@ class TrackLayer(pg.GraphicsObject):
         frags[:, 6:10] = (1.0 / sym.dpr, 1.0 / sym.dpr, 0.0, 1.0)
         painter.drawPixmapFragments(*self._frags.drawargs(), sym.pixmap)
         self._draw_badges(painter, px, py, self.declutter.counts(self), dpr)
-        sprite, night = self.sprites.get, self.night
-        for ((lines, alarm), _i), rect in self.declutter.placed(self, tr, view, dpr):
-            pm, _ = sprite(lines, alarm, night, dpr)
-            painter.drawPixmap(QPointF(round(rect[0]), round(rect[1])), pm)
+        try:  # an exception escaping paint takes the process down (shiboken 6.11)
+            sprite, night = self.sprites.get, self.night
+            for ((lines, alarm), _i), rect in self.declutter.placed(self, tr, view, dpr):
+                pm, _ = sprite(lines, alarm, night, dpr)
+                painter.drawPixmap(QPointF(round(rect[0]), round(rect[1])), pm)
+        except Exception:
+            log.exception("track labels failed")
         painter.restore()
 
     def _draw_badges(self, painter: QPainter, px: np.ndarray, py: np.ndarray,
