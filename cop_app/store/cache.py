@@ -20,9 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from cop_app.core.archive import MAX_FIXES as ARCHIVE_MAX_FIXES
+from cop_app.core.archive import merge_spans
 from cop_app.core.entities import Alert
 from cop_app.core.picture import Picture, PictureChange
-from cop_app.store import codec
+from cop_app.store import archive_rows, codec
 from cop_app.store.guard import CacheProblem, UnusableCache, check, is_damage, move_aside
 from cop_app.store.schema import SCHEMA_VERSION, migrate
 
@@ -62,6 +66,7 @@ class PictureCache:
         self.path = Path(path) if path is not None else default_cache_path()
         self.problems: list[CacheProblem] = []
         self.skipped: dict[str, int] = {}  # rows skipped by the last load, per table
+        self.archive_dropped = 0  # archived fixes let go to keep the file under its cap
         self._lock = threading.RLock()
         self._conn = self._open()
 
@@ -245,6 +250,60 @@ class PictureCache:
             self._decode("zones", zones, lambda row: picture.set_zone(codec.zone_from(row[1])))
         return picture
 
+    # ---- fetched replay history (the Picture's FixArchive) ----------------------------
+    def save_archive_batch(self, picture: Picture, spans: Iterable[tuple[float, float]], *,
+                           max_fixes: int = ARCHIVE_MAX_FIXES) -> int:  # fmt: skip
+        """Store what ``picture.archive`` holds in each of ``spans`` (the stretches one
+        fetch asked for) as new chunks, then drop the oldest chunks over ``max_fixes``.
+
+        Called on the fetch's worker thread right after the fetch: the archive swaps
+        its columns whole, so one read of them is consistent. Returns fixes written.
+        """
+        archive = picture.archive
+        cols, covered = archive.cols, list(archive.covered)
+        keys = picture.keys()  # after cols: every archived row is named
+        stamp = time.time()
+        rows = [archive_rows.chunk_row(t0, t1, chunk, stamp) for a, b in spans
+                for t0, t1, chunk in archive_rows.batch_chunks(keys, cols, covered, a, b)
+                if len(chunk.t) or chunk.spans]  # fmt: skip
+        if not rows:
+            return 0
+        with self._transaction("IMMEDIATE") as conn:
+            conn.executemany(archive_rows.INSERT_CHUNK, rows)
+            self.archive_dropped += _drop_oldest_chunks(conn, max_fixes)
+        return sum(row[2] for row in rows)
+
+    def load_archive(self, picture: Picture) -> int:
+        """Restore the stored replay history into ``picture.archive``; returns its size.
+
+        A chunk that cannot be decoded is skipped with its spans (so that stretch is
+        fetched again once the server is back), counted in ``skipped`` and reported in
+        ``problems``; the others load. Fixes of tracks the picture lacks are dropped by
+        the archive as on a fetch.
+        """
+        self.skipped.pop("archive_chunks", None)
+        try:
+            with self._transaction("DEFERRED") as conn:
+                rows = conn.execute(archive_rows.SELECT_CHUNKS).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._recover(exc)
+            return len(picture.archive)
+        chunks: list[archive_rows.Chunk] = []
+        decode = archive_rows.chunk_from
+        self._decode("archive_chunks", rows, lambda row: chunks.append(decode(row)))
+        if not chunks:
+            return len(picture.archive)
+        # Spans first, into the (empty) archive: each add sorts what is held, so the
+        # fixes then go in with one sort, and the cap trims the spans as on a fetch.
+        for span in merge_spans([s for c in chunks for s in c.spans]):
+            picture.add_archived_fixes([], (), (), (), span=span)
+        keys = np.concatenate([np.asarray(c.keys, dtype=object)[c.track] for c in chunks])
+        picture.add_archived_fixes(keys, *(np.concatenate([getattr(c, a) for c in chunks])
+                                           for a in ("t", "lat", "lon")))  # fmt: skip
+        return len(picture.archive)
+
     def load_alerts(self) -> list[Alert]:
         with self._lock:
             rows = self._conn.execute("SELECT id, body FROM alerts ORDER BY time").fetchall()
@@ -376,6 +435,21 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _drop_oldest_chunks(conn: sqlite3.Connection, max_fixes: int) -> int:
+    """Delete archive chunks, oldest first, until at most ``max_fixes`` remain."""
+    kept = dropped = 0
+    drop: list[tuple[int]] = []
+    for cid, n in conn.execute("SELECT id, n FROM archive_chunks ORDER BY t0 DESC, id DESC"):
+        n = n if type(n) is int else 0  # a damaged count: the load skips that row anyway
+        if drop or kept + n > max_fixes:
+            drop.append((cid,))
+            dropped += n
+        else:
+            kept += n
+    conn.executemany("DELETE FROM archive_chunks WHERE id = ?", drop)
+    return dropped
 
 
 def _stamp(conn: sqlite3.Connection) -> None:

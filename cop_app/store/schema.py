@@ -112,7 +112,40 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {buf.strip()[:60]}")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    # History fetched from the server for replay (core FixArchive), so a team that
+    # fetched yesterday online can replay it offline after a restart. One row per
+    # fetched batch (at most ARCHIVE_CHUNK fixes), never one per fix.
+    _run_script(
+        conn,
+        """
+        INSERT OR REPLACE INTO meta (key, value) VALUES
+            ('archive_layout', 'one row per fetched batch: keys JSON, track <i4 and '
+             || 't, lat, lon <f8 BLOBs sorted by time, spans JSON fetched in full');
+        -- keys: JSON list of the batch's track keys; track: n packed little-endian
+        -- int32 indexes into keys; t, lat, lon: n packed '<f8'; t0/t1: the batch's time
+        -- range (the oldest rows go first when the cap is reached); spans: JSON
+        -- [[a, b], ...] of the stretches fetched in full (a lost batch loses its spans
+        -- too, so the stretch is fetched again).
+        CREATE TABLE archive_chunks (
+            id INTEGER PRIMARY KEY,
+            t0 REAL NOT NULL,
+            t1 REAL NOT NULL,
+            n INTEGER NOT NULL,
+            keys TEXT NOT NULL,
+            track BLOB NOT NULL,
+            t BLOB NOT NULL,
+            lat BLOB NOT NULL,
+            lon BLOB NOT NULL,
+            spans TEXT NOT NULL,
+            saved_at REAL NOT NULL
+        );
+        CREATE INDEX archive_chunks_t0 ON archive_chunks (t0);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
