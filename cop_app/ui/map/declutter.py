@@ -94,6 +94,7 @@ class SharedDeclutter:
         # again: key -> (anchor x, y, symbol rect, owner, payload, placed rect or None).
         self._tried: dict[tuple, tuple] = {}
         self._count = 0  # labels placed on this board
+        self._fresh: list[tuple[int, Any]] = []  # placed, sprite maybe not rendered yet
         self._new_in_view = False  # the last pass placed one inside the view
         self.board = LabelBoard()
         # The margin round the view and what a frame's budget left over are placed once
@@ -234,12 +235,13 @@ class SharedDeclutter:
             region = _grown(view, PLACE_MARGIN) if same_scale else QRectF(view)
             # The view whole, whatever it costs: a snapshot or a grab paints only once.
             done = self._extend(region, FRAME_BUDGET_S, whole=view)
-            self._schedule(restart=not same_scale, needed=not done or not same_scale)
+            self._schedule(restart=not same_scale,
+                           needed=not done or not same_scale or bool(self._fresh))
         else:
             self._view_b = view.translated(self._origin[0] - ox, self._origin[1] - oy)
             if not self._region.contains(self._view_b):  # a pan left the placed region
                 done = self._extend(_grown(self._view_b, PLACE_MARGIN), FRAME_BUDGET_S)
-                self._schedule(restart=False, needed=not done)
+                self._schedule(restart=False, needed=not done or bool(self._fresh))
         dx, dy = ox - self._origin[0], oy - self._origin[1]
         x0, y0, x1, y1 = view.left(), view.top(), view.right(), view.bottom()
         return [(payload, (r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy))
@@ -258,11 +260,24 @@ class SharedDeclutter:
         if last.contains(self._view_b) and last.width() >= region.width() - 1:
             region = last
         done = self._extend(region, IDLE_BUDGET_S)
-        if not done and self._idle is not None:
+        warm = self._warm(time.perf_counter() + IDLE_BUDGET_S)
+        if not (done and warm) and self._idle is not None:
             self._idle.start(IDLE_NEXT_MS)
         if self._count != before and self._new_in_view:
             for part in self._parts:
                 part.update()
+
+    def _warm(self, deadline: float) -> bool:
+        """Render the sprites of labels placed off-view ahead of time (``warm_label``),
+        so the frames that bring them into view only blit; True when none is left."""
+        parts = {id(p): p for p in self._parts}
+        fresh = self._fresh
+        while fresh and time.perf_counter() < deadline:
+            owner, payload = fresh.pop()
+            warm = getattr(parts.get(owner), "warm_label", None)
+            if warm is not None:
+                warm(payload, self._dpr)
+        return not fresh
 
     def _schedule(self, restart: bool, needed: bool) -> None:
         """Start the idle pass (a zoom restarts its wait; a drag does not defer it)."""
@@ -291,6 +306,7 @@ class SharedDeclutter:
         self._dpr = dpr
         self._placed = {}
         self._tried = {}
+        self._fresh = []
         self._count = 0
         self._region = QRectF()
         self.board = LabelBoard()
@@ -347,6 +363,7 @@ class SharedDeclutter:
                                                 r.symbol, owner, r.payload, rect)
             if rect is not None:
                 self._placed.setdefault(owner, []).append((r.payload, rect))
+                self._fresh.append((owner, r.payload))
                 self._count += 1
                 if rect[0] < vx1 and rect[2] > vx0 and rect[1] < vy1 and rect[3] > vy0:
                     self._new_in_view = True

@@ -365,6 +365,12 @@ class TrackLayer(pg.GraphicsObject):
                                first=(x0, y0, x0 + lw, y0 + lh))))  # fmt: skip
         return reqs
 
+    def warm_label(self, payload: Any, dpr: float) -> None:
+        """Render a placed label's sprite now (the idle pass calls it for labels placed
+        off-view, so the frame that brings them into view only blits them)."""
+        (lines, alarm), _ = payload
+        self.sprites.get(lines, alarm, self.night, dpr)
+
     @property
     def label_version(self) -> tuple[int, bool, bool]:
         return self.rank_version, self.night, bool(self.hub.layers.get("labels", True))
