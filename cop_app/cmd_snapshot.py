@@ -35,6 +35,7 @@ from typing import Any
 
 from cop_app.core.picture import Picture
 from cop_app.core.timeutil import format_dtg, now, parse_dtg, parse_iso
+from cop_app.export.selection import DEFAULT_TITLE, DEFAULT_WINDOW_S
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ PICTURE_FORMATS = ("png", "pdf", "svg")
 DATA_FORMATS = ("html", "kml", "kmz", "geojson", "csv", "cot")
 LAYER_NAMES = ("air", "sea", "land", "reports", "zones", "trails")
 DEFAULT_LAYERS = "air,sea,land,zones"
-DEFAULT_WINDOW = "6h"
+DEFAULT_WINDOW = f"{DEFAULT_WINDOW_S / 3600:g}h"  # the GUI export uses the same
 DEFAULT_BBOX = (28.0, 43.5, 41.0, 52.5)  # the exercise area (cop_app.ui.map.view)
 DEMO_HISTORY_S = 1800.0  # track history the demo backfills, one fix a minute
 DEMO_RECENT_S = 180.0  # then every fix of the last minutes, so nothing is stale at --at
@@ -80,7 +81,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=[*PICTURE_FORMATS, *DATA_FORMATS],
                    help="output format (default: from the -o suffix)")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    p.add_argument("--title", default="Common operating picture")
+    p.add_argument("--title", default=DEFAULT_TITLE)
     p.add_argument("--banner", default="UNCLASSIFIED \u2014 EXERCISE",
                    help="handling marking at top and bottom")
     p.add_argument("--banner-colour", "--banner-color", default="#007A33", metavar="HEX",

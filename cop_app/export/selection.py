@@ -20,6 +20,11 @@ from cop_app.core.style import HIDDEN_BY_DEFAULT
 
 TRACK_LAYERS = ("air", "sea", "land")
 ALL_LAYERS = frozenset({*TRACK_LAYERS, "reports", "zones"})
+# The time a product covers, ending at its picture time, unless the officer brushed a
+# window or asked for another: one value for ``cop-app snapshot`` and File -> Export, so
+# the same picture gives the same product whichever way it was asked for.
+DEFAULT_WINDOW_S = 6 * 3600.0
+DEFAULT_TITLE = "Common operating picture"
 
 
 @dataclass(frozen=True)
