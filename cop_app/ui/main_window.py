@@ -438,8 +438,8 @@ class MainWindow(QMainWindow):
     def choose_export(self) -> Path | None:
         from cop_app.ui.snapshot_dialog import export_from_window
 
-        return export_from_window(self, self.hub, self.map, title=self.windowTitle(),
-                                  banner=self.handling.text())  # fmt: skip
+        # The product's own title (the dialog's default), not the window's.
+        return export_from_window(self, self.hub, self.map, banner=self.handling.text())
 
     def save_screenshot(self, path: Path) -> bool:
         return self.grab().save(str(path), "PNG")
