@@ -1,5 +1,5 @@
 """The air-zone rule judges a CoT-only aircraft by its HAE height when it has no
-barometric altitude (CoT carries only ``point@hae``), and says which height it used."""
+barometric altitude (CoT carries only ``point@hae``), and records which height it used."""
 
 from __future__ import annotations
 
@@ -26,5 +26,8 @@ def test_floor_and_ceiling_use_hae_when_there_is_no_baro_altitude():
     conds = RuleEngine().evaluate(p, T0 + 5)
     # the baro altitude wins where both are known (5,000 ft: inside, whatever the HAE)
     assert set(conds) == {("cot:in", "air_zone_entry"), ("icao:baro", "air_zone_entry")}
-    assert "5000 ft HAE" in conds[("cot:in", "air_zone_entry")].message
-    assert "HAE" not in conds[("icao:baro", "air_zone_entry")].message
+    # which height was judged is in the details (the message carries no live numbers)
+    assert conds[("cot:in", "air_zone_entry")].details == {"altitude_ft": 5000.0,
+                                                           "altitude_hae": True}
+    assert conds[("icao:baro", "air_zone_entry")].details == {"altitude_ft": 5000.0,
+                                                              "altitude_hae": False}

@@ -236,8 +236,8 @@ def lost_alert(subject: str, t: float) -> dict:
     return {"kind": "alert", "id": "AL-1", "rule": "lost_in_zone", "severity": "medium",
             "subject": subject, "time": format_iso(t), "lat": 47.5, "lon": 33.2,
             "state": "new", "zone": "CF-BUF-W", "details": {}, "trail": [], "version": 1,
-            "message": f"lost in Buffer zone, west/north side (15 km) (CF-BUF-W): last fix "
-                       f"{format_iso(t - 61.387)}"}  # fmt: skip
+            "message": f"RYR7HJ lost in Buffer zone, west/north side (15 km, CF-BUF-W), "
+                       f"last fix {format_iso(t - 61.387)}"}  # fmt: skip
 
 
 def test_alerts_row_reads_callsign_rule_words_and_dtg(qtbot):
@@ -249,7 +249,7 @@ def test_alerts_row_reads_callsign_rule_words_and_dtg(qtbot):
     item = lambda name: panel.table.item(0, ar_col(name))  # noqa: E731
     assert item("Subject").text() == "RYR7HJ" and item("Subject").toolTip() == "icao:4ca7e1"
     alert = item("Message").text()
-    assert alert.startswith("Lost in zone: lost in Buffer zone")
+    assert alert.startswith("RYR7HJ lost in Buffer zone")  # a log line: who, what, where
     assert alert.endswith(f"last fix {format_dtg(t - 61.387)}")
     assert "2026-" not in alert and "lost_in_zone" not in alert
     assert item("Time").text() == format_dtg(t)

@@ -15,6 +15,7 @@ import numpy as np
 
 from cop_app.core.enums import Domain
 from cop_app.core.picture import Picture
+from cop_app.core.rules.wording import subject_name
 
 
 @dataclass
@@ -38,12 +39,17 @@ class TrackColumns:
     hist_i: np.ndarray  # index of the last fix used in the history row
     identity: np.ndarray  # Identity codes (int8)
     altitude_hae: np.ndarray  # True where altitude_ft is a geometric (HAE) height
+    all_attrs: list[dict]  # the Picture's attributes by row (use ``name(i)``)
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def key(self, i: int) -> str:
         return self.all_keys[self.rows[i]]
+
+    def name(self, i: int) -> str:
+        """Who a message is about: callsign or name, else the id the key carries."""
+        return subject_name(int(self.domain[i]), self.all_attrs[self.rows[i]], self.key(i))
 
     @property
     def alive(self) -> np.ndarray:
@@ -99,6 +105,7 @@ def track_columns(picture: Picture, t: float, *, keys: Iterable[str] | None = No
             hist_i=i,
             identity=p._identity[rows],
             altitude_hae=hae,
+            all_attrs=p._attrs,
         )
 
 

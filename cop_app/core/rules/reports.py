@@ -10,6 +10,7 @@ import numpy as np
 from cop_app.core.entities import LandReport
 from cop_app.core.rules import config as R
 from cop_app.core.rules.condition import Condition, Conditions
+from cop_app.core.rules.wording import zone_phrase
 from cop_app.core.rules.zones import PreparedZone
 from cop_app.core.timeutil import format_iso
 from cop_app.core.verification import VerificationStatus as VS
@@ -36,14 +37,23 @@ def report_rules(reports: Iterable[LandReport], t: float, zones: list[PreparedZo
             for i in np.flatnonzero(open_ & z.contains(lon, lat)).tolist():
                 r = reps[i]
                 out.setdefault((r.id, R.REPORT_IN_ZONE), _cond(
-                    r, R.REPORT_IN_ZONE, sev, f"{r.event_type.value} reported in "
-                    f"{z.zone.name or z.id} ({z.id}) at {format_iso(r.time)}", z.id))
+                    r, R.REPORT_IN_ZONE, sev, f"{_subject(r)} reported in "
+                    f"{zone_phrase(z.zone)} at {format_iso(r.time)}", z.id))
     for r in reps:
         rule = REACHED.get(r.status)
         if rule is not None and rule in cfg.rules:
             out[(r.id, rule)] = _cond(r, rule, cfg.severity_of(rule),
-                                      f"{r.event_type.value} report {r.status.value}: "
-                                      f"{r.title or r.id}")  # fmt: skip
+                                      f"{_subject(r)} {r.status.value}")  # fmt: skip
+
+
+def _subject(r: LandReport) -> str:
+    """``Explosions heard (shelling)``: the report's title, then its event type unless
+    the title already says it; an untitled report is its event type and id."""
+    event = r.event_type.value.replace("_", " ")
+    title = (r.title or "").strip()
+    if not title:
+        return f"{event.capitalize()} {r.id}"
+    return title if event in title.lower() else f"{title} ({event})"
 
 
 def _recent(r: LandReport, t: float, cfg: R.RuleConfig) -> bool:

@@ -14,6 +14,7 @@ from cop_app.core.geo import M_PER_NM, haversine_m
 from cop_app.core.rules import config as R
 from cop_app.core.rules.columns import TrackColumns
 from cop_app.core.rules.condition import Condition, Conditions
+from cop_app.core.rules.wording import zone_phrase
 from cop_app.core.rules.zones import PreparedZone
 from cop_app.core.timeutil import format_iso
 
@@ -27,7 +28,7 @@ def _cond(c: TrackColumns, i: int, rule: str, severity: Severity, message: str,
 
 
 def _zone_label(z: PreparedZone) -> str:
-    return f"{z.zone.name} ({z.id})" if z.zone.name else z.id
+    return zone_phrase(z.zone)
 
 
 def air_zone_entry(c: TrackColumns, air: np.ndarray, zones: list[PreparedZone],
@@ -51,11 +52,14 @@ def air_zone_entry(c: TrackColumns, air: np.ndarray, zones: list[PreparedZone],
     for i in np.flatnonzero(best_zone >= 0).tolist():
         z = cands[int(best_zone[i])]
         alt = c.altitude_ft[i]
-        hae = " HAE" if c.altitude_hae[i] else ""
-        alt_text = "altitude unknown" if alt != alt else f"{alt:.0f} ft{hae}"
+        known = alt == alt
+        # The altitude goes to details, not the message: a climbing aircraft would
+        # rewrite its alert at every fix (messages carry no live numbers).
         out[(c.key(i), R.AIR_ZONE)] = _cond(
             c, i, R.AIR_ZONE, Severity(int(best_sev[i])),
-            f"inside {z.kind.value.replace('_', ' ')} {_zone_label(z)} ({alt_text})", z.id)
+            f"{c.name(i)} entered {_zone_label(z)}{'' if known else ', altitude unknown'}",
+            z.id, altitude_ft=float(alt) if known else None,
+            altitude_hae=bool(c.altitude_hae[i]))
 
 
 def ceasefire_crossing(c: TrackColumns, air: np.ndarray, zones: list[PreparedZone],
@@ -87,7 +91,7 @@ def ceasefire_crossing(c: TrackColumns, air: np.ndarray, zones: list[PreparedZon
         for i in hit.tolist():
             out[(c.key(i), R.CEASEFIRE_CROSSING)] = _cond(
                 c, i, R.CEASEFIRE_CROSSING, sev,
-                f"crossed {_zone_label(z)} between {format_iso(c.prev_time[i])} and "
+                f"{c.name(i)} crossed {_zone_label(z)} between {format_iso(c.prev_time[i])} and "
                 f"{format_iso(c.time[i])}", z.id,
                 from_lat=float(c.prev_lat[i]), from_lon=float(c.prev_lon[i]))
 
@@ -101,8 +105,9 @@ def squawk(c: TrackColumns, air: np.ndarray, squawks: list, cfg: R.RuleConfig,
     for k in [k for k, s in enumerate(squawks) if s is not None and s in names]:
         i = int(idx[k])
         code = squawks[k]
-        out[(c.key(i), R.SQUAWK)] = _cond(c, i, R.SQUAWK, sev, f"squawk {code} {names[code]}",
-                                          code=code)
+        out[(c.key(i), R.SQUAWK)] = _cond(c, i, R.SQUAWK, sev,
+                                          f"{c.name(i)} squawking {code} {names[code]}",
+                                          code=code)  # fmt: skip
 
 
 def sea_restricted(c: TrackColumns, sea: np.ndarray, zones: list[PreparedZone],
@@ -114,7 +119,7 @@ def sea_restricted(c: TrackColumns, sea: np.ndarray, zones: list[PreparedZone],
         idx = np.flatnonzero(sea)
         for i in idx[z.contains(c.lon[idx], c.lat[idx])].tolist():
             out.setdefault((c.key(i), R.RESTRICTED_AREA), _cond(
-                c, i, R.RESTRICTED_AREA, sev, f"inside restricted area {_zone_label(z)}",
+                c, i, R.RESTRICTED_AREA, sev, f"{c.name(i)} entered {_zone_label(z)}",
                 z.id))
 
 
@@ -144,7 +149,7 @@ def corridor_departure(c: TrackColumns, sea: np.ndarray, corridors: list[Prepare
         dist = dist if dist is not None else (z0.zone.buffer_m or 0.0)
         out[(c.key(i), R.CORRIDOR_DEPARTURE)] = _cond(
             c, i, R.CORRIDOR_DEPARTURE, sev,
-            f"left corridor {_zone_label(z0)} by more than {dist:.0f} m", z0.id)
+            f"{c.name(i)} left {_zone_label(z0)} by more than {dist:.0f} m", z0.id)
 
 
 def loiter(c: TrackColumns, sea: np.ndarray, corridors: list[PreparedZone],
@@ -179,7 +184,7 @@ def loiter(c: TrackColumns, sea: np.ndarray, corridors: list[PreparedZone],
         z = corridors[int(zone_of[k])]
         out[(c.key(i), R.LOITER)] = _cond(
             c, i, R.LOITER, sev,
-            f"below {cfg.loiter_speed_kn:g} kn in {_zone_label(z)} since "
+            f"{c.name(i)} below {cfg.loiter_speed_kn:g} kn in {_zone_label(z)} since "
             f"{format_iso(slow_since[i])}", z.id, since=float(slow_since[i]))
 
 
@@ -217,13 +222,15 @@ def ais_gap(c: TrackColumns, sea: np.ndarray, cfg: R.RuleConfig, out: Conditions
     for i in np.flatnonzero(open_gap).tolist():
         out[(c.key(i), R.AIS_GAP)] = _cond(
             c, i, R.AIS_GAP, sev,
-            f"AIS silent since {format_iso(c.time[i])} at {c.lat[i]:.4f}, {c.lon[i]:.4f}",
+            f"{c.name(i)} silent on AIS since {format_iso(c.time[i])} at {c.lat[i]:.4f}, "
+            f"{c.lon[i]:.4f}",
             silent_at=float(c.time[i]), silent_lat=float(c.lat[i]),
             silent_lon=float(c.lon[i]))
     for i in np.flatnonzero(back).tolist():
         out[(c.key(i), R.AIS_GAP)] = _cond(
             c, i, R.AIS_GAP, sev,
-            f"AIS dark {dark[i] / 60:.0f} min: silent at {c.prev_lat[i]:.4f}, "
+            f"{c.name(i)} back on AIS after {dark[i] / 60:.0f} min: silent at "
+            f"{c.prev_lat[i]:.4f}, "
             f"{c.prev_lon[i]:.4f} ({format_iso(c.prev_time[i])}), back at {c.lat[i]:.4f}, "
             f"{c.lon[i]:.4f} ({format_iso(c.time[i])})",
             silent_at=float(c.prev_time[i]), silent_lat=float(c.prev_lat[i]),
@@ -250,7 +257,7 @@ def impossible_jump(c: TrackColumns, mask: np.ndarray, cfg: R.RuleConfig,
         speed = "instantly" if not np.isfinite(kn[k]) else f"at {kn[k]:.0f} kn"
         out[(c.key(i), R.JUMP)] = _cond(
             c, i, R.JUMP, sev,
-            f"jumped {d[k] / 1000:.1f} km {speed} (limit {limit[k]:.0f} kn): possible "
+            f"{c.name(i)} jumped {d[k] / 1000:.1f} km {speed} (limit {limit[k]:.0f} kn): possible "
             f"spoofing", from_lat=float(c.prev_lat[i]), from_lon=float(c.prev_lon[i]),
             implied_kn=None if not np.isfinite(kn[k]) else float(kn[k]))
 
@@ -275,5 +282,5 @@ def lost_in_zone(c: TrackColumns, zones: list[PreparedZone], cfg: R.RuleConfig,
         for i in idx[inside].tolist():
             out.setdefault((c.key(i), R.LOST), _cond(
                 c, i, R.LOST, sev,
-                f"lost in {_zone_label(z)}: last fix {format_iso(c.time[i])}", z.id,
+                f"{c.name(i)} lost in {_zone_label(z)}, last fix {format_iso(c.time[i])}", z.id,
                 last_fix=float(c.time[i])))

@@ -42,11 +42,12 @@ from cop_app.ui.workers import run_task
 # Model (logical) columns; rows() reads them in this order.
 COLUMNS = ("Time", "Severity", "Rule", "Subject", "State", "Acknowledged", "Message")
 # What the officer sees left to right (trial finding 7): how bad, who, what happened
-# ("Alert": the rule in words, then the message), so all three are in view at the
-# default dock width (~400 px); then when (a whole DTG), state and who acknowledged.
-# The list is newest first and the selected alert reads in full, DTG included, under
-# the table. The bare Rule column is hidden: its words lead the Alert text and the
-# rule filter offers them.
+# ("Alert": the message, a log line that says who did what where), so all three are in
+# view at the default dock width (~400 px); then when (a whole DTG), state and who
+# acknowledged. The list is newest first and the selected alert reads in full, DTG and
+# rule words included, under the table. The bare Rule column is hidden: the message's
+# verb says what happened ("entered", "lost in", "squawking 7700 EMERGENCY"), the rule
+# filter and the full text below name the rule.
 VISUAL_ORDER = ("Severity", "Subject", "Message", "Time", "State", "Acknowledged", "Rule")
 HEADERS = {"Message": "Alert"}
 TRAIL_MAX_PX = 130  # the selected alert's full text, at most ~6 lines before it scrolls
@@ -269,7 +270,9 @@ class AlertsPanel(QWidget):
             t = wire_time(a.get("time"))
             sev = ar.severity(a)
             subject = str(a.get("subject") or "")
-            message = f"{rule_text(a.get('rule'))}: {message_text(a.get('message'))}"
+            # The message is a whole log line (who, what, where: core/rules/wording.py);
+            # the rule's words are their own column, not a prefix said twice.
+            message = message_text(a.get("message"))
             cells = ((format_dtg(t) if t is not None else "", t or 0.0,
                       f"{format_iso(t)} ({format_age(clock - t)})" if t is not None else ""),
                      (sev.upper(), ar.SEVERITY_RANK.get(sev, 0), None),

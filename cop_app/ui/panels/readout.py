@@ -25,7 +25,8 @@ RULE_WORDS = {
 }  # fmt: skip
 # ISO 8601 UTC times as the server writes them into messages (format_iso).
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
-# An altitude the air-zone rule writes as "(7690 ft)": FL above the transition.
+# An altitude as the air-zone rule wrote it before session 3 ("(7690 ft)"; alert
+# records keep it): FL above the transition. Today's messages carry no altitude.
 _FEET = re.compile(r"\((\d{1,6}(?:\.\d+)?) ft\)")
 # Enum values the rules write raw ("mine_uxo report corroborated").
 _SNAKE = {v.value: v.value.replace("_", " ")
