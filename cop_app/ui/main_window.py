@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.remember_server = True  # False for --demo: its port dies with it
         self.history: HistoryFetcher | None = None  # older history, as the timeline asks
         self._alert_counts = (0, 0)  # new, open: as the server last said
+        self._parked_at: float | None = None  # cursor the window set at the saved picture
         self._alerts_as_of: float | None = None  # when it said so while live
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
@@ -291,6 +292,7 @@ class MainWindow(QMainWindow):
         if data_time is not None and not self.session.live:
             self.hub.set_live(False)
             self.hub.set_cursor(data_time)
+            self._parked_at = data_time  # not the officer's replay: live once the link is up
             if self.timeline is not None:  # the saved picture's last hours, not today's
                 self.timeline.set_x_range(data_time - 6 * 3600, data_time + 15 * 60)
         self.reports.refresh()
@@ -300,8 +302,16 @@ class MainWindow(QMainWindow):
     def _state_changed(self, state: str) -> None:
         self._alert_count(*self._alert_counts)  # the badge says when it is offline
         if self.session.live and not self.hub.live:
-            self.hub.set_live(True)
-            self.hub.set_cursor(now())
+            # Only the cursor the window parked at the saved picture (offline start) goes
+            # live with the link; an officer's replay stays where they put it, through a
+            # reconnect or a network blip, as a QGIS or TAK time slider does.
+            if self._parked_at is not None and self.hub.cursor == self._parked_at:
+                self.hub.set_live(True)
+                self.hub.set_cursor(now())
+            else:
+                self.status.showMessage("Link up: still replaying (L for live)", 8000)
+        if self.session.live:
+            self._parked_at = None
         self._update_banner()
         self._show_connection()
 
@@ -310,14 +320,15 @@ class MainWindow(QMainWindow):
         status bar must not read LIVE over a picture from three hours ago."""
         s, hub = self.session, self.hub
         text = s.connection_text()
-        if hub.window is not None:
-            text = f"TIME FILTER · feed {text}"
         # Offline at the saved picture's own time is what "OFFLINE — data as of" says.
         at_saved = (not s.live and s.data_time is not None
                     and abs(hub.cursor - s.data_time) < 60)  # fmt: skip
         replaying = not hub.live and not at_saved
-        if replaying:
-            text = f"REPLAY {format_dtg(hub.cursor)} · feed {text}"
+        modes = [f"REPLAY {format_dtg(hub.cursor)}"] if replaying else []
+        if hub.window is not None:
+            modes.append("TIME FILTER")
+        if modes:
+            text = " · ".join([*modes, f"feed {text}"])
         warn = not (s.live or s.state == "local") or replaying or hub.window is not None
         self.status.set_connection(text, warn=warn)
 
@@ -515,6 +526,7 @@ class MainWindow(QMainWindow):
             if t is not None:  # show the imported capture as it stood at its end
                 self.hub.set_live(False)
                 self.hub.set_cursor(t)
+                self._parked_at = t
         elif times is not None and times[1] < now() - OLD_IMPORT_S:
             # Live, an old capture would be stale at once and draw nothing: replay it.
             self.hub.set_live(False)

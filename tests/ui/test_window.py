@@ -294,8 +294,23 @@ def test_offline_start_shows_the_banner_and_the_cached_picture_then_syncs(
         qtbot.waitUntil(lambda: win.session.live, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: not win.banner.isVisible(), timeout=5000)
         assert win.status.connection.text().startswith("LIVE")
+        assert win.hub.live  # the cursor parked at the saved picture follows the clock now
     finally:
         server.kill()
+
+
+def test_a_reconnect_leaves_the_officers_replay_where_it_was(qtbot, open_window, demo):
+    win = open_window(demo.url, demo.tokens["viewer"])
+    wait_live(qtbot, win)
+    t = now() - 600
+    win.hub.set_live(False)
+    win.hub.set_cursor(t)
+    assert win.session.reconnect()  # File → Reconnect (F5), as after a network blip
+    qtbot.waitUntil(lambda: not win.session.live, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.session.live, timeout=WAIT_MS)
+    assert not win.hub.live and win.hub.cursor == t
+    assert win.status.connection.text().startswith(f"REPLAY {format_dtg(t)} · feed LIVE")
+    assert "still replaying" in win.statusBar().currentMessage()
 
 
 def test_a_verifiers_change_reaches_the_servers_trail_and_a_viewer_is_not_offered_it(

@@ -100,6 +100,11 @@ def test_the_status_bar_says_replay_and_filter_before_the_feed_state(qtbot, tmp_
     win.hub.set_window((t, t + 600))
     win._every_second()
     assert win.status.connection.text() == "TIME FILTER · feed LOCAL FILES"
+    win.hub.set_live(False)  # both: each named once, the feed once, last
+    win.hub.set_cursor(t)
+    win._every_second()
+    assert (win.status.connection.text()
+            == f"REPLAY {format_dtg(t)} · TIME FILTER · feed LOCAL FILES")
     win.close()
 
 
