@@ -352,15 +352,20 @@ def _draw(fmt: str, picture: Picture, args: argparse.Namespace, **kw: Any) -> st
 
 def _export(fmt: str, picture: Picture, args: argparse.Namespace, **kw: Any) -> str:
     from cop_app.export import ExportError, write
+    from cop_app.export.selection import ProductView
     from cop_app.ui.snapshot_grid import centre_bbox  # Qt-free
 
     bbox = kw["bbox"]
+    # An interactive page opens where it was asked to; with neither --bbox nor
+    # --center it fits its data (the default bbox still bounds what is selected).
+    view = ProductView(bbox=bbox) if args.bbox else None
     if kw["centre"] is not None:
+        view = ProductView(centre=kw["centre"])
         bbox = centre_bbox(*kw["centre"], width_px=1920, height_px=1080)
     try:
         write(fmt, picture, args.output, at=kw["at"], window=kw["window"],
               layers=set(kw["layers"]), bbox=bbox, title=args.title,
-              banner=args.banner)  # fmt: skip
+              banner=args.banner, view=view)  # fmt: skip
     except ModuleNotFoundError as exc:
         if (exc.name or "").startswith("cop_app.export"):
             raise RuntimeError(f"format {fmt} is not available in this build yet") from None

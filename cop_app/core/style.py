@@ -76,3 +76,29 @@ EVENT_LABELS: dict[str, str] = {
 # never the only cue (UX.md).
 HATCHED: frozenset[str] = frozenset({S.UNVERIFIABLE.value})
 STRUCK: frozenset[str] = frozenset({S.REJECTED.value, S.RETRACTED.value, S.SUPERSEDED.value})
+
+# Track symbols by standard identity (UX.md, MIL-STD-2525C light fills): the frame
+# family gives the shape, a dashed frame marks assumed friend / suspect / pending, and
+# the exercise identities joker and faker are hostile frames with a letter. The map's
+# symbol atlas (ui/map/symbols.py) draws the same; exports and legends read them here.
+AFFILIATION_FILLS: dict[str, str] = {
+    "friend": "#80E0FF", "hostile": "#FF8080", "neutral": "#AAFFAA", "unknown": "#FFFF80",
+}  # fmt: skip
+AFFILIATION_LABELS: dict[str, str] = {
+    "hostile": "Hostile / suspect", "friend": "Friend", "neutral": "Neutral",
+    "unknown": "Unknown / pending",
+}  # fmt: skip
+EMERGENCY_FILL = "#FF1A1A"  # squawk 7500/7600/7700, red as tar1090 draws them
+# identity label -> (frame family, dashed frame, letter)
+IDENTITY_FRAMES: dict[str, tuple[str, bool, str]] = {
+    "pending": ("unknown", True, ""), "unknown": ("unknown", False, ""),
+    "assumed_friend": ("friend", True, ""), "friend": ("friend", False, ""),
+    "neutral": ("neutral", False, ""), "suspect": ("hostile", True, ""),
+    "hostile": ("hostile", False, ""), "joker": ("hostile", False, "J"),
+    "faker": ("hostile", False, "K"),
+}  # fmt: skip
+
+
+def identity_frame(identity: str) -> tuple[str, bool, str]:
+    """(family, dashed, letter) of an identity label; anything else reads as unknown."""
+    return IDENTITY_FRAMES.get(str(identity), IDENTITY_FRAMES["unknown"])

@@ -36,11 +36,14 @@ def write(
     bbox: tuple[float, float, float, float] | None = None,
     title: str = "Common operating picture",
     banner: str = "UNCLASSIFIED \u2014 EXERCISE",
+    view: Any = None,
 ) -> None:
     """Write the picture as it stood at ``at`` in format ``fmt`` to ``path``.
 
     ``layers`` names what to include: air, sea, land (tracks), reports, zones.
     ``window`` (start, end) selects reports by time; tracks are those alive at ``at``.
+    ``view`` (``selection.ProductView``): where an interactive page opens; None fits
+    the data.
     Raises ExportError with a one-line message on any problem.
     """
     from cop_app.export.selection import ExportMeta, select
@@ -54,7 +57,8 @@ def write(
     module_name, func_name = FORMATS[key]
     func = getattr(importlib.import_module(module_name), func_name)
     selection = select(picture, at=at, window=window, layers=set(layers), bbox=bbox)
-    meta = ExportMeta(title=title, banner=banner, at=at, window=window, layers=set(layers))
+    meta = ExportMeta(title=title, banner=banner, at=at, window=window, layers=set(layers),
+                      view=view)
     try:
         func(selection, target, meta)
     except ExportError:

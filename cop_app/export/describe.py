@@ -13,18 +13,21 @@ from typing import Any
 from cop_app.core.entities import LandReport, Zone
 from cop_app.core.geo import to_mgrs, valid_position
 from cop_app.core.records import report_record, track_record
-from cop_app.core.style import EVENT_LABELS, STATUS_LABELS, status_colour, zone_colour
+from cop_app.core.style import (
+    AFFILIATION_FILLS,
+    EVENT_LABELS,
+    IDENTITY_FRAMES,
+    STATUS_LABELS,
+    status_colour,
+    zone_colour,
+)
 from cop_app.core.timeutil import format_dtg, format_iso
 from cop_app.export.selection import PlacedTrack, finite
 
 # Track fills by standard identity: the MIL-STD-2525C light fills the map's symbols use
 # (cop_app/ui/map/symbols.py), so an export reads like the screen.
-_FRIEND, _HOSTILE, _NEUTRAL, _UNKNOWN = "#80E0FF", "#FF8080", "#AAFFAA", "#FFFF80"
-IDENTITY_COLOURS = {
-    "pending": _UNKNOWN, "unknown": _UNKNOWN, "assumed_friend": _FRIEND, "friend": _FRIEND,
-    "neutral": _NEUTRAL, "suspect": _HOSTILE, "hostile": _HOSTILE, "joker": _HOSTILE,
-    "faker": _HOSTILE,
-}  # fmt: skip
+IDENTITY_COLOURS = {name: AFFILIATION_FILLS[family]
+                    for name, (family, _, _) in IDENTITY_FRAMES.items()}  # fmt: skip
 LAYER_TITLES = {"air": "Air tracks", "sea": "Sea tracks", "land": "Land tracks",
                 "reports": "Land reports", "zones": "Zones"}  # fmt: skip
 

@@ -18,6 +18,7 @@ import base64
 import html
 import json
 import re
+from collections import Counter
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -27,16 +28,37 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from cop_app.core.style import BASEMAP_DAY
+from cop_app.core.enums import EMERGENCY_SQUAWKS
+from cop_app.core.style import (
+    AFFILIATION_FILLS,
+    AFFILIATION_LABELS,
+    BASEMAP_DAY,
+    EMERGENCY_FILL,
+    EVENT_LABELS,
+    HATCHED,
+    STATUS_LABELS,
+    STRUCK,
+    identity_frame,
+    status_colour,
+)
 from cop_app.core.timeutil import now
 from cop_app.export import describe as d
 from cop_app.export.geojson import geometry_json
-from cop_app.export.selection import TRACK_LAYERS, ExportMeta, Selection, wants_reports
+from cop_app.export.html_script import PAGE_SCRIPT
+from cop_app.export.selection import (
+    TRACK_LAYERS,
+    ExportMeta,
+    Selection,
+    finite,
+    wants_reports,
+)
 
 LEAFLET_DIR = "static/js_lib_leaflet"
 ATTRIBUTION = "Base map: Natural Earth (public domain). Leaflet 1.9.4 (BSD-2-Clause)"
-MARKER_RADIUS = {"air": 6, "sea": 6, "land": 6, "reports": 7}
 DEFAULT_VIEW = ((47.5, 35.0), 6)  # the exercise area, when there is nothing to fit
+# Heading lines as the map draws them (ui/map/tracks.py: px per knot by domain, capped).
+VECTOR_PX_PER_KN = {"air": 0.08, "sea": 2.5, "land": 1.5}
+VECTOR_MAX_PX = 60.0
 
 
 @cache
@@ -82,7 +104,7 @@ class _OfflineMap(folium.Map):
 
 
 class _Items(MacroElement):
-    """Markers, shapes and popups built in the page from one JSON literal."""
+    """Markers, shapes, popups and the map-product controls, built in the page."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
@@ -90,68 +112,47 @@ class _Items(MacroElement):
   var map = {{ this.map_name }};
   var groups = {{ this.groups }};
   var items = {{ this.items }};
-  function popup(item) {
-    var box = document.createElement("div");
-    box.className = "cop-popup";
-    var head = document.createElement("div");
-    head.className = "cop-popup-title";
-    head.textContent = item.name;
-    box.appendChild(head);
-    var table = document.createElement("table");
-    item.rows.forEach(function (row) {
-      var tr = table.insertRow();
-      var th = document.createElement("th");
-      th.textContent = row[0];
-      tr.appendChild(th);
-      tr.insertCell().textContent = row[1];
-    });
-    box.appendChild(table);
-    return box;
-  }
-  function tip(item) {
-    var span = document.createElement("span");
-    span.textContent = item.name;
-    return span;
-  }
-  var bounds = L.latLngBounds([]);
-  items.forEach(function (item) {
-    var group = groups[item.layer];
-    if (!group) { return; }
-    var layer;
-    var g = item.geometry;
-    if (g.type === "Point") {
-      layer = L.circleMarker([g.coordinates[1], g.coordinates[0]], {
-        radius: item.radius, color: "#000000", weight: 1, fillColor: item.colour,
-        fillOpacity: 0.95, className: "cop-marker cop-" + item.layer});
-    } else {
-      layer = L.geoJSON(g, {style: {color: item.colour, weight: 2, fillOpacity: 0.2,
-                                    className: "cop-shape cop-" + item.layer}});
-    }
-    layer.bindPopup(function () { return popup(item); });
-    layer.bindTooltip(function () { return tip(item); });
-    layer.addTo(group);
-    bounds.extend(layer.getBounds ? layer.getBounds() : layer.getLatLng());
-  });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution({{ this.attribution }});
-  if ({{ this.fit }} && bounds.isValid()) {
-    map.fitBounds(bounds.pad(0.15), {maxZoom: 11});
-  }
-  window.copItems = items.length;
+  var legend = {{ this.legend }};
+  var view = {{ this.view }};
+  var SYM = {{ this.symbols }};
+""" + PAGE_SCRIPT + """
 })();
 {% endmacro %}
 """)
 
     def __init__(self, map_name: str, groups: dict[str, str], items: list[dict[str, Any]],
-                 fit: bool) -> None:  # fmt: skip
+                 legend: dict[str, Any], view: dict[str, Any] | None) -> None:  # fmt: skip
         super().__init__()
         self._name = "CopItems"
         self.map_name = map_name
         # Group names are folium's own identifiers (map_1a2b...); emitted as JS names.
         self.groups = "{" + ",".join(f"{js_literal(k)}:{v}" for k, v in groups.items()) + "}"
         self.items = js_literal(items)
+        self.legend = js_literal(legend)
+        self.view = js_literal(view)
+        self.symbols = js_literal(symbol_tables())
         self.attribution = js_literal(html.escape(ATTRIBUTION))
-        self.fit = "true" if fit else "false"
+
+
+def symbol_tables() -> dict[str, Any]:
+    """The fixed shapes the page's symbols are made of (never item data)."""
+    from cop_app.export import html_symbols as hs
+
+    return {"frames": hs.frame_paths(), "marks": hs.domain_marks(), "events": hs.event_paths(),
+            "size": hs.SYMBOL_PX, "radius": hs.REPORT_RADIUS_PX,
+            "vector_px_per_kn": VECTOR_PX_PER_KN, "vector_max_px": VECTOR_MAX_PX}  # fmt: skip
+
+
+def _track_symbol(p: Any) -> dict[str, Any]:
+    family, dashed, letter = identity_frame(p.track.identity.label)
+    f = p.track.fields
+    alarm = EMERGENCY_SQUAWKS.get(str(f.get("squawk") or "").strip())
+    if alarm is None and f.get("emergency"):
+        alarm = "EMERGENCY"
+    return {"frame": f"{family}-{p.layer}", "family": family, "domain": p.layer,
+            "dashed": dashed, "letter": letter, "alarm": alarm,
+            "fill": EMERGENCY_FILL if alarm else AFFILIATION_FILLS[family],
+            "course": finite(f.get("course_deg")), "speed": finite(f.get("speed_kn"))}  # fmt: skip
 
 
 def _items(selection: Selection) -> list[dict[str, Any]]:
@@ -159,7 +160,7 @@ def _items(selection: Selection) -> list[dict[str, Any]]:
     for p in selection.tracks:
         props = d.track_props(p)
         out.append({"layer": p.layer, "name": d.track_name(p), "colour": d.track_colour(p),
-                    "radius": MARKER_RADIUS[p.layer], "rows": d.rows(props, d.TRACK_ROWS),
+                    "rows": d.rows(props, d.TRACK_ROWS), "symbol": _track_symbol(p),
                     "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]}})
     for r in selection.reports:
         geom = (r.geometry if r.geometry and r.geometry.get("type") != "Point"
@@ -168,14 +169,41 @@ def _items(selection: Selection) -> list[dict[str, Any]]:
             from shapely.geometry import shape
 
             geom = geometry_json(shape(geom))
+        status = r.status.value
         out.append({"layer": "reports", "name": d.report_name(r), "colour": d.report_colour(r),
-                    "radius": MARKER_RADIUS["reports"],
-                    "rows": d.rows(d.report_props(r), d.REPORT_ROWS), "geometry": geom})
+                    "rows": d.rows(d.report_props(r), d.REPORT_ROWS), "geometry": geom,
+                    "symbol": {"event": r.event_type.value, "fill": status_colour(status),
+                               "hatched": status in HATCHED, "struck": status in STRUCK}})
     for z in selection.zones:
         out.append({"layer": "zones", "name": z.name or z.id, "colour": d.zone_colour_of(z),
-                    "radius": 0, "rows": d.rows(d.zone_props(z), d.ZONE_ROWS),
+                    "rows": d.rows(d.zone_props(z), d.ZONE_ROWS),
                     "geometry": geometry_json(z.geometry)})
     return out
+
+
+def _legend(selection: Selection, meta: ExportMeta) -> dict[str, Any]:
+    """Rows with counts: affiliations (each drawn in the frame of its commonest
+    domain), report statuses by colour, event types by shape; only what is there."""
+    fams: Counter[str] = Counter()
+    doms: dict[str, Counter[str]] = {}
+    for p in selection.tracks:
+        family = identity_frame(p.track.identity.label)[0]
+        fams[family] += 1
+        doms.setdefault(family, Counter())[p.layer] += 1
+    statuses = Counter(r.status.value for r in selection.reports)
+    events = Counter(r.event_type.value for r in selection.reports)
+    return {
+        "affiliations": [{"label": AFFILIATION_LABELS[f], "count": fams[f],
+                          "frame": f"{f}-{doms[f].most_common(1)[0][0]}",
+                          "fill": AFFILIATION_FILLS[f]}
+                         for f in AFFILIATION_LABELS if fams[f]],
+        "statuses": [{"label": STATUS_LABELS.get(s, s), "count": statuses[s],
+                      "fill": status_colour(s), "hatched": s in HATCHED}
+                     for s in STATUS_LABELS if statuses[s]],
+        "events": [{"label": EVENT_LABELS.get(e, e), "count": events[e], "event": e}
+                   for e in EVENT_LABELS if events[e]],
+        "reports": wants_reports(meta.layers),
+    }  # fmt: skip
 
 
 def _layers(meta: ExportMeta) -> list[str]:
@@ -200,6 +228,18 @@ html, body { font-family: "DejaVu Sans", Arial, sans-serif; }
 .cop-popup th { text-align: left; padding-right: 8px; vertical-align: top; white-space: nowrap; }
 .cop-popup td { white-space: pre-wrap; overflow-wrap: anywhere; min-width: 14em; }
 .leaflet-top { top: 22px; } .leaflet-bottom { bottom: 22px; }
+.cop-icon { background: none; border: none; }
+.cop-icon svg { overflow: visible; display: block; }
+.cop-alarm { color: #D00000; font-weight: bold; }
+.cop-north { background: #fff; padding: 2px; line-height: 0; }
+.cop-legend-box { background: #fff; padding: 6px 8px; font-size: 12px; max-height: 45vh;
+  overflow-y: auto; min-width: 190px; }
+.cop-legend-head { font-weight: bold; margin: 4px 0 2px 0; }
+.cop-legend-row { display: flex; align-items: center; gap: 6px; line-height: 22px; }
+.cop-legend-swatch { width: 24px; display: inline-flex; justify-content: center; }
+.cop-legend-label { flex: 1; }
+.cop-legend-count { font-variant-numeric: tabular-nums; text-align: right; min-width: 2em; }
+.leaflet-control-scale-line { font-size: 12px; }
 """
 
 
@@ -225,7 +265,7 @@ def build_map(selection: Selection, meta: ExportMeta) -> folium.Map:
     from cop_app.export.basemap import basemap_geojson
 
     m = _OfflineMap(location=DEFAULT_VIEW[0], zoom_start=DEFAULT_VIEW[1], tiles=None,
-                    prefer_canvas=False, control_scale=True)  # fmt: skip
+                    prefer_canvas=False, control_scale=False)  # fmt: skip
     js, css = leaflet_assets()
     root = m.get_root()
     root.header.add_child(_Raw(f"<title>{html.escape(meta.title)}</title>"), name="title")
@@ -253,7 +293,8 @@ def build_map(selection: Selection, meta: ExportMeta) -> folium.Map:
         fg.add_to(m)
         groups[layer] = fg.get_name()
     folium.LayerControl(collapsed=False).add_to(m)
-    m.add_child(_Items(m.get_name(), groups, items, fit=bool(items)))
+    view = meta.view.as_json() if meta.view is not None else None
+    m.add_child(_Items(m.get_name(), groups, items, _legend(selection, meta), view))
     root.html.add_child(_Raw(_chrome(meta, counts)), name="cop_chrome")
     return m
 

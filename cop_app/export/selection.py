@@ -28,6 +28,23 @@ DEFAULT_TITLE = "Common operating picture"
 
 
 @dataclass(frozen=True)
+class ProductView:
+    """The area a product was asked to show: a box, or a centre and web zoom (as the
+    snapshot's ``--bbox`` / ``--center --zoom``). None of either: fit the data."""
+
+    bbox: tuple[float, float, float, float] | None = None  # W, S, E, N degrees
+    centre: tuple[float, float, float] | None = None  # lat, lon, zoom
+
+    def as_json(self) -> dict[str, Any] | None:
+        if self.centre is not None:
+            lat, lon, zoom = self.centre
+            return {"centre": [float(lat), float(lon)], "zoom": float(zoom)}
+        if self.bbox is not None:
+            return {"bbox": [float(v) for v in self.bbox]}
+        return None
+
+
+@dataclass(frozen=True)
 class ExportMeta:
     """Marking and context every product carries (banner, title, picture time)."""
 
@@ -36,6 +53,7 @@ class ExportMeta:
     at: float
     window: tuple[float, float] | None = None
     layers: set[str] = field(default_factory=lambda: set(ALL_LAYERS))
+    view: ProductView | None = None  # interactive formats open here (HTML)
 
 
 @dataclass(frozen=True)

@@ -143,11 +143,12 @@ def export_from_window(parent: QWidget, hub: Hub, view: MapView, *, title: str |
             render_snapshot(hub.picture, opts, path)
         else:
             from cop_app.export import ExportError, write
+            from cop_app.export.selection import ProductView
 
-            try:
+            try:  # an interactive page opens on what the map shows
                 write(opts.fmt, hub.picture, path, at=opts.at, window=opts.window,
                       layers=set(opts.layers), bbox=opts.bbox, title=opts.title,
-                      banner=opts.banner)  # fmt: skip
+                      banner=opts.banner, view=ProductView(bbox=opts.bbox))  # fmt: skip
             except ModuleNotFoundError:
                 raise SnapshotError(f"format {opts.fmt} is not available yet") from None
             except ExportError as exc:
