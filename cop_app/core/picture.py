@@ -773,17 +773,22 @@ class Picture:
         return tuple(np.take_along_axis(a, by_time, axis=1) for a in (t, lat, lon))
 
     def add_archived_fixes(self, keys: Sequence[str], t: Any, lat: Any, lon: Any,
-                           span: tuple[float, float] | None = None) -> tuple[int, int]:  # fmt: skip
+                           span: tuple[float, float] | None = None, *,
+                           rows: np.ndarray | None = None) -> tuple[int, int]:  # fmt: skip
         """Fixes fetched for replay; returns (new fixes, fixes of unknown tracks).
 
         A fix of a track this picture does not hold is not kept: the server's track
         list is synced whole, so an unknown id is one the picture dropped on purpose.
         The sort runs outside the Picture's lock (the archive swaps its columns whole).
+        ``rows`` (-1: unknown) may stand for ``keys`` when the caller mapped each key
+        once (the cache's load of 2M fixes names ~10k tracks: a lookup per fix is half
+        that load).
         """
-        # Lookups without the lock: rows never move and the index only grows, and one
-        # dict.get is atomic, so a fetch of 500k fixes never holds a frame back.
-        index = self._index
-        rows = np.fromiter((index.get(k, -1) for k in keys), np.int32, len(keys))
+        if rows is None:
+            # Lookups without the lock: rows never move and the index only grows, and
+            # one dict.get is atomic, so a fetch of 500k fixes never holds a frame back.
+            index = self._index
+            rows = np.fromiter((index.get(k, -1) for k in keys), np.int32, len(keys))
         added = self.archive.add(rows, t, lat, lon, span)
         with self.lock:
             self._changed(history=True)
