@@ -299,9 +299,12 @@ class PictureCache:
         # fixes then go in with one sort, and the cap trims the spans as on a fetch.
         for span in merge_spans([s for c in chunks for s in c.spans]):
             picture.add_archived_fixes([], (), (), (), span=span)
-        keys = np.concatenate([np.asarray(c.keys, dtype=object)[c.track] for c in chunks])
-        picture.add_archived_fixes(keys, *(np.concatenate([getattr(c, a) for c in chunks])
-                                           for a in ("t", "lat", "lon")))  # fmt: skip
+        # Each chunk's keys mapped once, not each fix (rows are positions in keys()).
+        row_of = {k: i for i, k in enumerate(picture.keys())}
+        rows = np.concatenate([np.fromiter((row_of.get(k, -1) for k in c.keys), np.int32,
+                                           len(c.keys))[c.track] for c in chunks])  # fmt: skip
+        picture.add_archived_fixes((), *(np.concatenate([getattr(c, a) for c in chunks])
+                                         for a in ("t", "lat", "lon")), rows=rows)  # fmt: skip
         return len(picture.archive)
 
     def load_alerts(self) -> list[Alert]:
