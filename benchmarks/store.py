@@ -3,7 +3,11 @@
 The baseline in the same run stores the same picture with one SQL row per history
 point (the obvious schema), so the ratio means something on a noisy machine. Its
 code lives here only; the cache itself keeps one row of float64 BLOBs per track.
+Replay history fetched from the server (``--archived`` fixes, in fetches of 100k)
+is timed too, saved as the fetcher does and loaded as on start; its ratio is to the
+picture's own load in the same run.
     .venv/bin/python benchmarks/store.py [--tracks N] [--points K] [--repeat R]
+                                         [--archived F]
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import itertools
 import sqlite3
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -120,11 +125,52 @@ def _check_same(a: Picture, b: Picture) -> None:
         assert all(np.array_equal(x, y) for x, y in pairs)
 
 
+def archive_batches(picture: Picture, n_fixes: int, per_fetch: int = 100_000,
+                    seed: int = 12) -> list[tuple[tuple[float, float], tuple]]:  # fmt: skip
+    """Fetch-sized batches of fixes older than the kept history, one span each."""
+    rng = np.random.default_rng(seed)
+    keys = np.asarray(picture.keys(), dtype=object)
+    out = []
+    for i in range(0, n_fixes, per_fetch):
+        n = min(per_fetch, n_fixes - i)
+        a = T0 - 86400.0 + i / n_fixes * 43200.0
+        b = a + per_fetch / n_fixes * 43200.0
+        t = np.sort(np.round(rng.uniform(a, b, n), 3))
+        out.append(((a, b), (keys[rng.integers(0, len(keys), n)], t,
+                             rng.uniform(44.0, 52.0, n), rng.uniform(28.0, 40.0, n))))
+    return out
+
+
+def time_archive(cache: PictureCache, picture: Picture, n_fixes: int, repeat: int
+                 ) -> tuple[list[float], list[float]]:  # fmt: skip
+    """(save, load) seconds of ``n_fixes`` archived fixes: the saves one transaction
+    per fetch as the fetcher writes them, the load into the restored picture."""
+    batches = archive_batches(picture, n_fixes)
+    for span, fixes in batches:
+        picture.add_archived_fixes(*fixes, span=span)
+    save, load = [], []
+    for _ in range(repeat):
+        cache._conn.execute("DELETE FROM archive_chunks")
+        t0 = time.perf_counter()
+        for span, _fixes in batches:
+            cache.save_archive_batch(picture, [span])
+        save.append(time.perf_counter() - t0)
+        fresh = cache.load()
+        t0 = time.perf_counter()
+        cache.load_archive(fresh)
+        load.append(time.perf_counter() - t0)
+        for a, b in zip(picture.archive.cols, fresh.archive.cols, strict=True):
+            assert np.array_equal(a, b)  # rows match: both pictures restored in one order
+        assert fresh.archive.covered == picture.archive.covered
+    return save, load
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tracks", type=int, default=10_000)
     ap.add_argument("--points", type=int, default=60)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--archived", type=int, default=1_000_000)
     args = ap.parse_args()
     picture = make_picture(args.tracks, args.points)
 
@@ -134,6 +180,7 @@ def main() -> None:
         save = timed(lambda: cache.save(picture), args.repeat)
         load = timed(cache.load, args.repeat)
         _check_same(picture, cache.load())
+        arch_save, arch_load = time_archive(cache, picture, args.archived, args.repeat)
         cache.close()
         size_mb = path.stat().st_size / 2**20
         opened = timed(lambda: PictureCache(path).close(), args.repeat)
@@ -162,6 +209,12 @@ def main() -> None:
         "naive_file_mb": round(naive_mb, 1),
         "load_speedup_vs_naive": round(statistics.median(naive_load) / statistics.median(load), 2),
         "save_speedup_vs_naive": round(statistics.median(naive_save) / statistics.median(save), 2),
+        "archived_fixes": args.archived,
+        "archive_save_ms": ms(arch_save),
+        "archive_load_ms": ms(arch_load),
+        "archive_load_best_ms": ms(arch_load, min),
+        "archive_load_vs_picture_load": round(statistics.median(arch_load)
+                                              / statistics.median(load), 2),
     }
     f = figures
     rows = [
@@ -174,6 +227,11 @@ def main() -> None:
         ("naive file", f"{f['naive_file_mb']} MB", "baseline"),
         ("load speed-up", f"{f['load_speedup_vs_naive']}x", "vs naive, same run"),
         ("save speed-up", f"{f['save_speedup_vs_naive']}x", "vs naive, same run"),
+        (f"archive save, {f['archived_fixes']:,} fixes", f"{f['archive_save_ms']} ms",
+         "one transaction per 100k fetch"),
+        (f"archive load, {f['archived_fixes']:,} fixes",
+         f"{f['archive_load_ms']} ({f['archive_load_best_ms']}) ms", "on start, after the picture"),
+        ("archive load / picture load", f"{f['archive_load_vs_picture_load']}x", "same run"),
     ]
     report("store", rows, figures)
 
