@@ -39,6 +39,7 @@ from cop_app.core.timeutil import format_dtg, now
 from cop_app.ui.gc_guard import collect_on_gui_thread
 from cop_app.ui.snapshot_collar import DrawnLabel
 from cop_app.ui.snapshot_grid import build_grid, centre_bbox
+from cop_app.ui.snapshot_labels import page_symbol_scale
 from cop_app.ui.snapshot_legend import LegendEntry, LegendLayout
 from cop_app.ui.snapshot_map import SnapshotMap
 from cop_app.ui.snapshot_page import PageLayout, paint_page
@@ -72,6 +73,7 @@ class SnapshotOptions:
     grid: str = "latlon"  # or "mgrs"
     centre: tuple[float, float, float] | None = None  # (lat, lon, web zoom) instead of bbox
     produced: float | None = None  # production time (default: now)
+    selected: frozenset[str] = frozenset()  # track keys the officer selected: labelled
 
     @property
     def window(self) -> tuple[float, float] | None:
@@ -181,7 +183,9 @@ def render_snapshot(picture: Picture, opts: SnapshotOptions, path: str | Path) -
         opts.bbox = centre_bbox(lat, lon, zoom, width_px=rect.width(), height_px=rect.height())
     smap = SnapshotMap(picture, at=opts.at, window=opts.window, layers=set(opts.layers),
                        width=round(rect.width()), height=round(rect.height()),
-                       bbox=opts.bbox, vector=opts.fmt != "png")  # fmt: skip
+                       bbox=opts.bbox, vector=opts.fmt != "png",
+                       symbol_scale=page_symbol_scale(rect.width()),
+                       selected=frozenset(opts.selected))  # fmt: skip
     try:
         info.bbox = smap.bbox
         grid = build_grid(opts.grid, smap.bbox, width_px=rect.width())

@@ -121,6 +121,7 @@ class ExportDialog(QDialog):
             size=(self.width_px.value(), self.height_px.value()), dpi=float(self.dpi.value()),
             paper=self.paper.currentText(), landscape=self.orientation.currentIndex() == 0,
             grid="mgrs" if self.grid.currentIndex() == 1 else "latlon",
+            selected=frozenset(hub.selection),
         )  # fmt: skip
 
 

@@ -79,11 +79,13 @@ class SnapshotMap:
     def __init__(self, picture: Picture, *, at: float, window: tuple[float, float] | None,
                  layers: set[str], width: int, height: int,
                  bbox: tuple[float, float, float, float], night: bool = False,
-                 vector: bool = False) -> None:  # fmt: skip
+                 vector: bool = False, symbol_scale: float = 1.0,
+                 selected: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.hub = Hub(picture)
         self.hub.set_live(False)
         self.hub.set_cursor(at)
         self.hub.set_window(window)
+        self.hub.select(selected)
         for name, on in hub_layers(layers).items():
             self.hub.set_layer(name, on)
         self.view = MapView(self.hub)
@@ -100,11 +102,11 @@ class SnapshotMap:
         track_layers = [self.tracks[n] for n in ("air", "sea", "land")]
         for layer in track_layers:
             if vector:
-                vector_symbols(layer)
+                vector_symbols(layer, symbol_scale)
             layer.refresh_attributes()  # emergencies now, not on the next 1 Hz tick
         self.labels: VectorTrackLabels | None = None
         if vector:  # labels as text (snapshot_labels); the PNG keeps the layers' sprites
-            self.labels = VectorTrackLabels(track_layers)
+            self.labels = VectorTrackLabels(track_layers, symbol_scale)
             self.labels.setZValue(LABELS_Z)
             self.view.viewbox.addItem(self.labels, ignoreBounds=True)
         self.view.set_bbox(*bbox)  # applied at once: no event loop turn (nothing paints)
@@ -144,13 +146,16 @@ class SnapshotMap:
         self.hub.deleteLater()
 
 
-def vector_symbols(layer: Any) -> None:
+def vector_symbols(layer: Any, scale: float = 1.0) -> None:
     """Draw a track layer's symbols as paths (``paint_symbol``) instead of stamping the
     bitmap atlas, for PDF and SVG: crisp at any zoom, and an SVG does not embed the
     whole atlas once per symbol (measured: 22 MB for 140 tracks). Heading lines as on
     screen; labels come from ``VectorTrackLabels`` (as text, placed across layers).
-    Over ``VECTOR_SYMBOLS_MAX`` tracks the layer keeps its own decluttered raster paint."""
+    Over ``VECTOR_SYMBOLS_MAX`` tracks the layer keeps its own decluttered raster paint.
+    ``scale`` sizes symbols and heading lines to the page (``page_symbol_scale``);
+    selected tracks carry the screen's selection brackets."""
     raster_paint = layer.paint
+    size = SYMBOL_PX * scale
 
     def paint(painter: QPainter, option: Any, widget: Any = None) -> None:
         n = len(layer.keys)
@@ -163,7 +168,7 @@ def vector_symbols(layer: Any) -> None:
         px = tr.m11() * layer.mx + tr.m21() * layer.my + tr.dx()
         py = tr.m12() * layer.mx + tr.m22() * layer.my + tr.dy()
         view = tr.mapRect(layer.viewRect())
-        m = SYMBOL_PX
+        m = size
         idx = np.flatnonzero((px > view.left() - m) & (px < view.right() + m)
                              & (py > view.top() - m) & (py < view.bottom() + m))  # fmt: skip
         emergency = np.asarray(getattr(layer, "_emergency_mask", np.zeros(n, bool)))
@@ -172,12 +177,16 @@ def vector_symbols(layer: Any) -> None:
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        _heading_lines(painter, layer, idx, px, py)
+        _heading_lines(painter, layer, idx, px, py, scale)
+        selected = np.asarray(getattr(layer, "_selected", np.zeros(n, bool)))
         for j, i in enumerate(idx.tolist()):
             painter.save()
             painter.translate(float(px[j]), float(py[j]))
             variant = Variant.EMERGENCY if emergency[i] else Variant.NORMAL
-            paint_symbol(painter, int(layer.identity[i]), int(layer.domain), variant)
+            if selected[i]:
+                variant = (Variant.EMERGENCY_SELECTED if emergency[i]
+                           else Variant.SELECTED)  # fmt: skip
+            paint_symbol(painter, int(layer.identity[i]), int(layer.domain), variant, size)
             painter.restore()
         painter.restore()
 
@@ -193,7 +202,7 @@ def vector_symbols(layer: Any) -> None:
 
 
 def _heading_lines(painter: QPainter, layer: Any, idx: np.ndarray, px: np.ndarray,
-                   py: np.ndarray) -> None:  # fmt: skip
+                   py: np.ndarray, scale: float = 1.0) -> None:  # fmt: skip
     """Course lines as the screen draws them (length by speed, capped), one drawLine
     each: a PDF or SVG holds a few thousand at most (``VECTOR_SYMBOLS_MAX``)."""
     speed, course = layer.speed[idx], layer.course[idx]
@@ -201,7 +210,7 @@ def _heading_lines(painter: QPainter, layer: Any, idx: np.ndarray, px: np.ndarra
     if not len(ok):
         return
     per_kn = VECTOR_PX_PER_KN[layer.domain]
-    length = np.minimum(speed[ok] * per_kn, VECTOR_MAX_PX) + SYMBOL_PX * 0.5
+    length = (np.minimum(speed[ok] * per_kn, VECTOR_MAX_PX) + SYMBOL_PX * 0.5) * scale
     rad = np.radians(course[ok])
     painter.setPen(QPen(QColor("#101010"), 2.0))
     for k, j in enumerate(ok.tolist()):
