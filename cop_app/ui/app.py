@@ -102,6 +102,7 @@ class Session(QObject):
         def work(_state: TaskState) -> float | None:
             with self.lock:
                 cache.load(self.picture)
+            cache.load_archive(self.picture)  # fetched replay history (sorts off the lock)
             return latest_time(self.picture)
 
         def done(t: float | None) -> None:

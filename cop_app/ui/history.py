@@ -86,12 +86,18 @@ class HistoryFetcher(QObject):
         self._start(t0, t1)
 
     def _start(self, t0: float, t1: float) -> None:
-        client, picture = self.session.client, self.session.picture
+        client, picture, cache = self.session.client, self.session.picture, self.session.cache
         assert client is not None
 
         def work(state: TaskState) -> HistoryFetch:
-            return fetch_history(client, picture, t0, t1, progress=state.progress,
-                                 should_stop=lambda: state.cancelled)  # fmt: skip
+            result = fetch_history(client, picture, t0, t1, progress=state.progress,
+                                   should_stop=lambda: state.cancelled)  # fmt: skip
+            if cache is not None and result.spans:  # kept for replay offline after a restart
+                try:
+                    cache.save_archive_batch(picture, result.spans)
+                except Exception:  # a full disk must not lose the fetch shown now
+                    log.warning("fetched history not written to the cache", exc_info=True)
+            return result
 
         self.running = run_task(work, parent=self, name="history", on_done=self._done,
                                 on_error=self._failed)  # fmt: skip
