@@ -81,6 +81,9 @@ def report_record(report: LandReport) -> dict[str, Any]:
             out[key] = _clean(value)
     if report.time_end is not None:
         out["time_end"] = format_iso(report.time_end)
+    claimed = report.fields.get("source_status")
+    if claimed:
+        out["source_status"] = str(claimed)
     if report.geometry is not None and report.geometry.get("type") != "Point":
         out["geometry"] = report.geometry
     return out

@@ -8,9 +8,10 @@ verifier (or the API's 409) can say what to do instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class VerificationStatus(StrEnum):
@@ -104,3 +105,23 @@ def status_at(trail: Sequence[Transition], current: VerificationStatus,
     if last is not None:
         return last.to_status
     return min(trail, key=lambda s: s.time).from_status  # min keeps the first of equals
+
+
+SOURCE_STATUS = "source_status"  # a status a feed or file claimed, kept for the record
+
+
+def received_fields(fields: Mapping[str, Any], *, known: bool) -> dict[str, Any]:
+    """A report's fields as the mission takes them in from a feed or a file.
+
+    Only a verifier's transition moves a report on (its trail is the audit of every
+    status), so no feed token and no file can make a report "verified": a new report
+    starts as ``reported`` and a known one keeps its status. A different status the
+    source claims is kept as ``source_status``, shown as the source's word, not ours.
+    """
+    out = {k: v for k, v in fields.items() if k != "status"}
+    claimed = fields.get("status")
+    if claimed not in (None, "", VerificationStatus.REPORTED.value):
+        out[SOURCE_STATUS] = str(claimed)
+    if not known:
+        out["status"] = VerificationStatus.REPORTED.value
+    return out

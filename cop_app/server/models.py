@@ -134,6 +134,9 @@ class Report(_Open):
     sources: list[str] = []
     reliability: str | None = Field(None, description="source reliability A-F (admiralty)")
     credibility: int | None = Field(None, description="information credibility 1-6")
+    source_status: str | None = Field(
+        None, description="a status the feed or file claimed; never the report's own: "
+        "only a verifier's transition moves a report on")
     version: int
     updated_at: str
     seq: int

@@ -35,7 +35,7 @@ from cop_app.core.records import report_record, track_record
 from cop_app.core.rules import RuleConfig
 from cop_app.core.timeutil import format_iso, now, parse_iso
 from cop_app.core.updates import ParseError, ReportUpdate, TrackUpdate
-from cop_app.core.verification import VerificationStatus, transition
+from cop_app.core.verification import VerificationStatus, received_fields, transition
 from cop_app.ingest import make_parser
 from cop_app.ingest.kml_read import KmlError, read_kmz
 from cop_app.server.alerting import AlertManager, AlertPolicy
@@ -192,11 +192,11 @@ class Pipeline:
             created: list[tuple[str, str, str]] = []
             new_ids: set[str] = set()
             for r in reports:
-                if pic.report(r.id) is None and r.id not in new_ids:
+                new = pic.report(r.id) is None and r.id not in new_ids
+                r.fields = received_fields(r.fields, known=not new)
+                if new:
                     new_ids.add(r.id)
-                    created.append((r.id, str(r.fields.get("status") or "reported"), r.source))
-                elif "status" in r.fields:
-                    r.fields = {k: v for k, v in r.fields.items() if k != "status"}
+                    created.append((r.id, r.fields["status"], r.source))
             pic.upsert_many(tracks)
             pic.upsert_many(reports)
             received = now() if received is None else float(received)

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from cop_app.core.extent import Extent, padded
 from cop_app.core.timeutil import format_age, format_dtg, now
+from cop_app.core.updates import ReportUpdate
+from cop_app.core.verification import received_fields
 from cop_app.ui.app import Session, latest_time
 from cop_app.ui.history import HistoryFetcher
 from cop_app.ui.hub import LAYERS, Hub
@@ -478,7 +480,11 @@ class MainWindow(QMainWindow):
                 state.check()
                 items = list(items)
                 extent.add(items)
-                with lock:
+                with lock:  # a file cannot set a verification status (as a feed cannot)
+                    for u in items:
+                        if isinstance(u, ReportUpdate):
+                            u.fields = received_fields(u.fields,
+                                                       known=picture.report(u.id) is not None)
                     picture.upsert_many(items)
 
             for i, path in enumerate(files):

@@ -283,3 +283,28 @@ def test_restart_keeps_state_and_seq_continues(live_server):
     t = get(live_server, f"/v1/tracks/{tid}").json()
     assert t["version"] == 2 and t["seq"] == before["seq"] + 1
     assert t["callsign"] == before["items"][0]["callsign"]  # merged, not replaced
+
+
+def test_a_feed_cannot_set_a_verification_status(srv):
+    """Only a verifier's transition moves a report on: a feeder's GeoJSON saying
+    "verified" makes a new report "reported", the claim kept as ``source_status``."""
+    feature = {"type": "Feature", "id": "claim-1",
+               "geometry": {"type": "Point", "coordinates": [37.8, 48.0]},
+               "properties": {"event_type": "explosion", "status": "verified",
+                              "time": "2026-03-01T06:40:00Z", "title": "claimed"}}  # fmt: skip
+
+    def post(status: str) -> None:
+        feature["properties"]["status"] = status
+        body = json.dumps({"type": "FeatureCollection", "features": [feature]})
+        r = requests.post(f"{srv.url}/v1/ingest/geojson", data=body,
+                          headers=srv.headers("feeder"), timeout=30)  # fmt: skip
+        assert r.status_code == 200, r.text
+
+    post("verified")
+    rep = get(srv, "/v1/reports/claim-1").json()
+    assert rep["status"] == "reported" and rep["source_status"] == "verified"
+    assert [(e["from"], e["to"]) for e in rep["trail"]] == [(None, "reported")]
+    post("rejected")  # sent again: the status stays the mission's
+    rep = get(srv, "/v1/reports/claim-1").json()
+    assert rep["status"] == "reported" and rep["source_status"] == "rejected"
+    assert len(rep["trail"]) == 1

@@ -22,6 +22,7 @@ from cop_app.core.entities import LandReport, Track
 from cop_app.core.enums import Domain
 from cop_app.core.geo import format_dms, to_mgrs
 from cop_app.core.timeutil import format_age, format_dtg, now
+from cop_app.core.verification import SOURCE_STATUS
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.frames import frame_at
 from cop_app.ui.panels.readout import altitude_both, bearing_text, speed_text, squawk_text
@@ -211,12 +212,22 @@ def status_html(rep: LandReport, at: float | None) -> str | _Html:
                  f"({html.escape(now_text)})")
 
 
+def claimed_text(rep: LandReport) -> str | None:
+    """A status the feed or file claimed, in its own words and marked as such: only the
+    mission's verifiers set a report's status (core.verification.received_fields)."""
+    claimed = rep.fields.get(SOURCE_STATUS)
+    if not claimed:
+        return None
+    return f"{str(claimed).replace('_', ' ')} (the source's word, not verified here)"
+
+
 def report_html(rep: LandReport, ref: float | None = None, at: float | None = None) -> str:
     """``ref`` is the time ages count from; ``at`` (replay: the cursor) is when the
     status shown was held, and trail steps after it are marked as later."""
     head = [
         ("Report", _Html(_nobr(rep.id))), ("Title", rep.title),
         ("Status", status_html(rep, at)),
+        *([("Source says", claimed)] if (claimed := claimed_text(rep)) else []),
         ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time, ref)),
         ("Location", _where(rep.lat, rep.lon)), ("Reliability", rep.reliability),
         ("Credibility", rep.credibility), ("Perception", rep.perception), ("Count", rep.count),
@@ -231,7 +242,7 @@ def report_html(rep: LandReport, ref: float | None = None, at: float | None = No
     trail_html = (f"<table cellspacing=2 cellpadding=2><tr><th>When</th><th>Step</th>"
                   f"<th>By</th><th>Rationale</th></tr>{trail}</table>" if trail
                   else "<p>No verification steps yet.</p>")  # fmt: skip
-    fields = sorted(rep.fields.items())
+    fields = sorted((k, v) for k, v in rep.fields.items() if k != SOURCE_STATUS)
     return (_title(rep.id) + _rows(head) + "<h4>Verification trail</h4>"
             + trail_html + ("<h4>All fields</h4>" + _rows(fields) if fields else ""))  # fmt: skip
 
