@@ -137,20 +137,24 @@ def test_prefetch_ends_its_thread_when_the_consumer_stops():
 
 
 def test_gc_paused_only_for_the_pass_and_nested_pauses_share_it():
-    assert gc.isenabled()
-    with _gc_paused():
-        assert not gc.isenabled()
+    was_enabled = gc.isenabled()  # off once a Qt test ran (GUI-thread collection)
+    gc.enable()
+    try:
         with _gc_paused():
             assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer pass still runs
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), _gc_paused():
-        raise RuntimeError("the sync failed")
-    assert gc.isenabled()
-    gc.disable()
-    try:
+            with _gc_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the outer pass still runs
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), _gc_paused():
+            raise RuntimeError("the sync failed")
+        assert gc.isenabled()
+        gc.disable()
         with _gc_paused():
             pass
         assert not gc.isenabled()  # left as the application had it
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
