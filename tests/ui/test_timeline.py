@@ -50,9 +50,24 @@ def make_view(qtbot):
 
 
 def _settle(qtbot, view: TimelineView) -> None:
+    """Until the layout has settled: two readings of the plot's place and scale 50 ms
+    apart agree (a loaded machine lays the view out later than a fixed wait allows)."""
+    def reading() -> tuple:
+        r = view.report_plot.vb.sceneBoundingRect()
+        return (r.x(), r.y(), r.width(), r.height(), view.time_to_x(T1530),
+                view.time_to_x(T1530 - 3 * HOUR))
+
+    previous: list[tuple | None] = [None]
+
+    def steady() -> bool:
+        qtbot.wait(50)
+        current = reading()
+        same, previous[0] = current == previous[0], current
+        return same
+
     qtbot.wait(50)
     view.rebin()
-    qtbot.wait(50)
+    qtbot.waitUntil(steady, timeout=10_000)
 
 
 def _drawn_axis_labels(view: TimelineView) -> list[tuple[float, str]]:
