@@ -1,10 +1,12 @@
-"""What the panels' table models share: fixed named columns, a flat row count."""
+"""What the panels' tables share: fixed named columns, a flat row count, and selecting
+a row without scrolling the table sideways."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -26,3 +28,19 @@ class ColumnsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section]
         return None
+
+
+def select_row_in_place(table: QTableView, row: int, scroll: bool = True) -> None:
+    """Select ``row`` and, with ``scroll``, bring it into view vertically only.
+
+    ``scrollTo`` a cell scrolls sideways to that cell's column as well: the Reports
+    table scrolled to its id column (far right) on every selection, and DTG, status,
+    type and title went off-screen (officer trial, session 3). The officer's
+    horizontal position is kept whatever selectRow and scrollTo do to it."""
+    bar = table.horizontalScrollBar()
+    x = bar.value()
+    table.selectRow(row)
+    if scroll:
+        column = max(table.horizontalHeader().logicalIndexAt(0), 0)  # leftmost in view
+        table.scrollTo(table.model().index(row, column))
+    bar.setValue(x)

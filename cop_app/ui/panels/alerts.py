@@ -35,6 +35,7 @@ from cop_app.api.records import wire_time
 from cop_app.core.timeutil import format_age, format_dtg, format_iso, now
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels import alert_rows as ar
+from cop_app.ui.panels._table import select_row_in_place
 from cop_app.ui.panels.chips import CHIP_ROLE, ChipDelegate, ElideRightDelegate
 from cop_app.ui.panels.readout import message_text, rule_text
 from cop_app.ui.workers import run_task
@@ -297,7 +298,7 @@ class AlertsPanel(QWidget):
         table.blockSignals(True)
         for r in range(table.rowCount()):
             if table.item(r, 0).data(ID_ROLE) in selected:
-                table.selectRow(r)
+                select_row_in_place(table, r, scroll=False)
         table.blockSignals(False)
         values = list(self.alerts.values())
         new = sum(1 for a in values if ar.needs_attention(a))
@@ -336,7 +337,7 @@ class AlertsPanel(QWidget):
         r = self.row_of(alert_id)
         if r is None:
             return False
-        self.table.selectRow(r)
+        select_row_in_place(self.table, r)
         return True
 
     def _selected(self) -> None:

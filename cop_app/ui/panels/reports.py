@@ -47,7 +47,7 @@ from cop_app.core.style import HIDDEN_BY_DEFAULT, status_colour
 from cop_app.core.timeutil import format_dtg, format_iso
 from cop_app.core.verification import VerificationStatus, allowed_next
 from cop_app.ui.hub import Hub
-from cop_app.ui.panels._table import ColumnsModel, Index
+from cop_app.ui.panels._table import ColumnsModel, Index, select_row_in_place
 from cop_app.ui.panels.chips import CHIP_ROLE, ChipDelegate
 from cop_app.ui.workers import run_task
 
@@ -303,7 +303,7 @@ class ReportsPanel(QWidget):
     def select_id(self, report_id: str) -> bool:
         for r in range(self.proxy.rowCount()):
             if self.proxy.index(r, 0).data() == report_id:
-                self.table.selectRow(r)
+                select_row_in_place(self.table, r)
                 return True
         return False
 
@@ -314,8 +314,7 @@ class ReportsPanel(QWidget):
             sm.clearSelection()
             for r in range(self.proxy.rowCount()):
                 if self.proxy.index(r, 0).data() in ids:
-                    self.table.selectRow(r)
-                    self.table.scrollTo(self.proxy.index(r, 0))
+                    select_row_in_place(self.table, r)
                     break
         finally:
             self._selecting = False
