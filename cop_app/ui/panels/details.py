@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +26,20 @@ from cop_app.core.timeutil import format_age, format_dtg, now
 from cop_app.core.verification import SOURCE_STATUS
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.frames import frame_at
-from cop_app.ui.panels.readout import altitude_both, bearing_text, speed_text, squawk_text
+from cop_app.ui.panels.readout import (
+    altitude_both,
+    bearing_text,
+    elide_middle,
+    speed_text,
+    squawk_text,
+)
 
 MAX_SHOWN = 20
+# A word longer than this may break (``breakable``); an id in the value column is cut
+# to ID_CHARS: at 11 pt about 180 px, the value column of a ~280 px Details dock.
+LONG_TOKEN = 20
+ID_CHARS = 22
+ZWSP = "\u200b"
 ALARM = "#E53935"  # the squawk line's red, as tar1090 and the map label draw it
 # A 3600x replay moves the cursor 20 times a second; the panel follows at most 4 times.
 REPLAY_REFRESH_MS = 250
@@ -59,9 +71,34 @@ def _when(t: float | None, ref: float | None = None) -> _Html:
 
 
 def _title(text: str) -> str:
-    """A one-word title (an id) never breaks; a title of words breaks between them."""
-    nowrap = ' style="white-space:nowrap"' if " " not in text.strip() else ""
-    return f"<h3{nowrap}>{html.escape(text)}</h3>"
+    """A short one-word title (an id) never breaks; a title of words breaks between
+    them; a long id breaks after ':' or '/' (``breakable``): it is the one place the
+    whole id reads, so it wraps rather than widen the dock."""
+    short = " " not in text.strip() and len(text) <= LONG_TOKEN
+    nowrap = ' style="white-space:nowrap"' if short else ""
+    return f"<h3{nowrap}>{html.escape(breakable(text))}</h3>"
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space after each ':' or '/' of a word longer than
+    LONG_TOKEN, and every LONG_TOKEN characters in a run with neither (a hash): one
+    unbreakable id widened the whole table and cut every "DTG (age)" at the dock's edge
+    (officer trial, session 3). Short words, DTGs included, are left whole."""
+
+    def soften(word: str) -> str:
+        if len(word) <= LONG_TOKEN:
+            return word
+        parts = re.split(r"(?<=[:/])", word)
+        return ZWSP.join(ZWSP.join(p[k:k + LONG_TOKEN] for k in range(0, len(p), LONG_TOKEN))
+                         for p in parts if p)  # fmt: skip
+
+    return re.sub(r"\S+", lambda m: soften(m.group(0)), text)
+
+
+def _id(text: str) -> _Html:
+    """An id in the value column: one line, elided in the middle (both ends tell ids
+    apart); the whole id is the section's title just above."""
+    return _Html(_nobr(elide_middle(text, ID_CHARS)))
 
 
 def _where(lat: float | None, lon: float | None) -> _Html:
@@ -112,7 +149,7 @@ class AtCursor:
 def _rows(pairs: list[tuple[str, Any]]) -> str:
     out = []
     for name, value in pairs:
-        text = value if isinstance(value, _Html) else html.escape(_plain(value))
+        text = value if isinstance(value, _Html) else html.escape(breakable(_plain(value)))
         label = _nobr(name, "font-weight:bold")
         if isinstance(value, _Wide):
             out.append(f"<tr><td colspan=2>{label}</td></tr>"
@@ -144,15 +181,18 @@ def _span(t: np.ndarray, at: AtCursor | None) -> str:
 
 
 def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
-               ref: float | None = None, at: AtCursor | None = None) -> str:  # fmt: skip
+               ref: float | None = None, at: AtCursor | None = None,
+               lost_s: float | None = None) -> str:  # fmt: skip
     """``ref`` is the time ages count from (the replay cursor; now when live). ``at``
     (replay) replaces the newest record's position and times with the cursor's; the
-    other fields stay the latest known, and the panel says so."""
+    other fields stay the latest known, and the panel says so. ``lost_s``: how long a
+    stale track stays on the map as lost (``StalePolicy.lost_for``); a track past its
+    stale time then reads "LOST since <DTG>" with when it leaves the map."""
     f = track.fields
     name = ("Callsign", track.callsign) if track.domain is Domain.AIR else (
         "Name", f.get("name") or track.callsign)
     head: list[tuple[str, Any]] = [
-        ("Track", _Html(_nobr(track.id))), ("Domain", track.domain.label.upper()),
+        ("Track", _id(track.id)), ("Domain", track.domain.label.upper()),
         ("Identity", track.identity.label.replace("_", " ")), name,
     ]
     squawk = squawk_text(f)
@@ -174,24 +214,36 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
     ]  # fmt: skip
     fields = sorted((k, v) for k, v in f.items() if k != "callsign")
     if at is None:
+        stale_at, t_ref = track.stale_at, (now() if ref is None else ref)
         when = [("Position", _where(track.lat, track.lon)),
-                ("Last report", _when(track.time, ref)),
-                ("Stale", _when(track.stale_at, ref))]  # fmt: skip
+                ("Last report", _when(track.time, ref))]  # fmt: skip
         note = ""
     else:
-        last = at.last
-        when = [("Position", _where(at.lat, at.lon)), ("Last report", _when(last, at.t)),
-                ("Stale", _when(None if last is None else last + at.stale_s, at.t))]
+        last, t_ref = at.last, at.t
+        stale_at = None if last is None else last + at.stale_s
+        when = [("Position", _where(at.lat, at.lon)), ("Last report", _when(last, at.t))]
         note = (f"<p><b>Replay at {format_dtg(at.t)}</b>: position and times as at the "
                 f"cursor. Other fields are the latest known "
                 f"({html.escape(format_dtg(track.time))}).</p>")  # fmt: skip
         if not at.shown:
             note += f'<p style="font-weight:bold">{html.escape(at.absent_text())}</p>'
+    lost = stale_at is not None and math.isfinite(stale_at) and stale_at < t_ref
+    if lost and (at is None or at.shown):
+        note += f'<p style="font-weight:bold">{html.escape(lost_note(stale_at, lost_s))}</p>'
+    when.append(("Lost since" if lost else "Stale", _when(stale_at, t_ref)))
     fixes = history[0] if at is None else at.fixes
     tail = [("Sources", list(track.sources)), ("History", _span(fixes, at))]
     return (_title(track.id) + note + _rows(head + when + tail)
             + "<h4>All fields" + (" (latest known)" if at is not None else "") + "</h4>"
             + _rows(fields))  # fmt: skip
+
+
+def lost_note(stale_at: float, lost_s: float | None) -> str:
+    """``LOST since <DTG>: no report since; on the map until <DTG>``."""
+    text = f"LOST since {format_dtg(stale_at)}: no report since then"
+    if lost_s is not None and math.isfinite(lost_s):
+        text += f"; shown at its last position until {format_dtg(stale_at + lost_s)}"
+    return text
 
 
 def step_text(from_status: Any, to_status: Any) -> str:
@@ -225,7 +277,7 @@ def report_html(rep: LandReport, ref: float | None = None, at: float | None = No
     """``ref`` is the time ages count from; ``at`` (replay: the cursor) is when the
     status shown was held, and trail steps after it are marked as later."""
     head = [
-        ("Report", _Html(_nobr(rep.id))), ("Title", rep.title),
+        ("Report", _id(rep.id)), ("Title", rep.title),
         ("Status", status_html(rep, at)),
         *([("Source says", claimed)] if (claimed := claimed_text(rep)) else []),
         ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time, ref)),
@@ -260,6 +312,7 @@ class DetailsPanel(QWidget):
         layout.addWidget(self.browser)
         self._rows: dict[str, int] = {}  # track key -> Picture row (rows never move)
         self._fixes: dict[int, tuple[int, np.ndarray]] = {}  # row -> (version, times)
+        self._flip_at = math.inf  # live: when a shown track next goes lost
         # Throttle, not debounce: a replay running steadily still refreshes 4 times a
         # second instead of waiting for the cursor to rest.
         self._due = QTimer(self)
@@ -278,8 +331,10 @@ class DetailsPanel(QWidget):
                 change.history and not self.hub.live and self.hub.selection):
             self.refresh()
 
-    def _cursor_moved(self, _t: float) -> None:
+    def _cursor_moved(self, t: float) -> None:
         if not self.hub.live:
+            self._soon()
+        elif t >= self._flip_at:  # live: a shown track went lost (nothing else says so)
             self._soon()
 
     def _soon(self) -> None:
@@ -332,16 +387,22 @@ class DetailsPanel(QWidget):
         parts = []
         replay = not self.hub.live
         ref = self.hub.cursor if replay else None  # ages as of the replayed time
+        flips: list[float] = []  # stale times of the tracks shown
         with picture.lock:
             for rid in ids[:MAX_SHOWN]:
                 track = picture.track(rid)
                 if track is not None:
                     at = self._at_cursor(rid) if replay else None
-                    parts.append(track_html(track, picture.history(rid), ref, at))
+                    lost_s = picture.stale.lost_for(track.domain, track.fields)
+                    parts.append(track_html(track, picture.history(rid), ref, at, lost_s))
+                    if track.stale_at is not None:
+                        flips.append(track.stale_at)
                     continue
                 rep = picture.report(rid)
                 if rep is not None:
                     parts.append(report_html(rep, ref, ref))
+        t_ref = self.hub.cursor if replay else now()
+        self._flip_at = min((t for t in flips if t > t_ref), default=math.inf)
         if len(ids) > MAX_SHOWN:
             parts.append(f"<p>… and {len(ids) - MAX_SHOWN} more selected</p>")
         self.browser.setHtml("<hr>".join(parts) or "<p>Nothing selected. Click a track or a "
