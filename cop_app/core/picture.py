@@ -22,7 +22,7 @@ import numpy as np
 
 from cop_app.core.archive import FixArchive
 from cop_app.core.entities import AirTrack, GroundTrack, LandReport, MaritimeTrack, Track, Zone
-from cop_app.core.enums import Domain, EventType, Identity, PositionSource
+from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, EventType, Identity, PositionSource
 from cop_app.core.geo import bbox_mask
 from cop_app.core.updates import ParseError, ReportUpdate, TrackUpdate
 from cop_app.core.verification import VerificationStatus
@@ -49,11 +49,21 @@ ARCHIVE_HORIZON_S = 6 * 3600.0  # at most this far around a replay time for arch
 
 @dataclass(frozen=True)
 class StalePolicy:
-    """Seconds after its last report that a track stops being shown.
+    """Seconds after its last report that a track goes stale ("lost"), and how long a
+    lost track is still kept on show before it goes.
 
-    Defaults follow what officers know from tar1090 (ADS-B gone after ~60 s) and
-    OpenCPN (AIS targets lost after several missed reports: class A reports every
+    Stale defaults follow what officers know from tar1090 (ADS-B stale after ~60 s)
+    and OpenCPN (AIS targets lost after several missed reports: class A reports every
     2 s-3 min, class B every 30 s-3 min). A CoT event's own ``stale`` wins.
+
+    The lost periods are OpenCPN's "remove lost after" beside its "mark lost after":
+    a lost track stays at its last position, drawn as lost, so a track that vanishes
+    is seen to vanish. Air 5 min: at cruise speed an aircraft is ~35 NM on by then, so
+    its last position says little more. Sea 30 min: a ship at 12 kn is ~6 NM on, and a
+    class B or anchored ship may simply be between reports (every 3 min). Land 1 h:
+    ground reports are sparse and units slow. An emergency squawk (7500/7600/7700, or
+    a flagged emergency) stays 1 h whatever the domain: an aircraft that squawked
+    hijack and then vanished is the one track an officer must not lose sight of.
     """
 
     air_s: float = 60.0
@@ -61,6 +71,10 @@ class StalePolicy:
     sea_class_a_s: float = 360.0
     sea_class_b_s: float = 900.0
     land_s: float = 600.0
+    lost_air_s: float = 300.0
+    lost_sea_s: float = 1800.0
+    lost_land_s: float = 3600.0
+    lost_emergency_s: float = 3600.0
 
     def for_update(self, domain: Domain, fields: dict[str, Any]) -> float:
         if domain is Domain.AIR:
@@ -68,6 +82,28 @@ class StalePolicy:
         if domain is Domain.SEA:
             return self.sea_class_b_s if fields.get("ais_class") == "B" else self.sea_class_a_s
         return self.land_s
+
+    def lost_for(self, domain: Domain | int, fields: Mapping[str, Any] | None = None) -> float:
+        """Seconds a track stays on show, drawn as lost, after it went stale."""
+        lost = float(self.lost_by_domain[int(domain)])
+        if fields and is_emergency(fields):
+            return max(lost, self.lost_emergency_s)
+        return lost
+
+    @functools.cached_property
+    def lost_by_domain(self) -> np.ndarray:
+        """Lost periods indexed by domain code (whole-column lookups; read once per
+        new track, so made once)."""
+        by = {Domain.AIR: self.lost_air_s, Domain.SEA: self.lost_sea_s,
+              Domain.LAND: self.lost_land_s}  # fmt: skip
+        return np.array([by[d] for d in _DOMAINS], np.float64)
+
+
+def is_emergency(fields: Mapping[str, Any]) -> bool:
+    """An emergency squawk (7500/7600/7700) or a flagged emergency."""
+    squawk = fields.get("squawk")
+    return bool(fields.get("emergency")) or (
+        squawk is not None and str(squawk).strip() in EMERGENCY_SQUAWKS)
 
 
 @dataclass(frozen=True)
@@ -89,9 +125,17 @@ class Frame:
     course_deg: np.ndarray
     heading_deg: np.ndarray
     altitude_ft: np.ndarray
+    stale_at: np.ndarray | None = None  # when each track went (or goes) stale
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def lost(self) -> np.ndarray:
+        """Tracks past their stale time at ``t`` (kept on show, drawn as lost)."""
+        if self.stale_at is None:
+            return np.zeros(len(self.rows), bool)
+        return self.t > self.stale_at
 
     def counts(self) -> dict[str, int]:
         return {d.label: int(np.count_nonzero(self.domain == d)) for d in Domain}
@@ -111,6 +155,7 @@ class Frame:
             course_deg=self.course_deg[idx],
             heading_deg=self.heading_deg[idx],
             altitude_ft=self.altitude_ft[idx],
+            stale_at=None if self.stale_at is None else self.stale_at[idx],
         )
 
 
@@ -197,6 +242,7 @@ class Picture:
         self._lat = np.full(capacity, np.nan)
         self._lon = np.full(capacity, np.nan)
         self._stale_s = np.zeros(capacity)
+        self._lost_s = np.zeros(capacity)  # on show as lost this long after stale
         self._num = {name: np.full(capacity, np.nan) for name in _NUMERIC}
         self._hist_t = np.full((capacity, k), _INF)
         self._hist_lat = np.full((capacity, k), np.nan)
@@ -209,7 +255,8 @@ class Picture:
         size = max(old * 2, rows or 0)
         fills = {"_domain": 0, "_identity": int(Identity.UNKNOWN), "_time": -_INF,
                  "_pos_time": -_INF, "_lat": np.nan, "_lon": np.nan, "_stale_s": 0.0,
-                 "_hist_n": 0, "_hist_t": _INF, "_hist_lat": np.nan, "_hist_lon": np.nan}
+                 "_lost_s": 0.0, "_hist_n": 0, "_hist_t": _INF, "_hist_lat": np.nan,
+                 "_hist_lon": np.nan}
         for name, fill in fills.items():
             setattr(self, name, _grown(getattr(self, name), size, fill))
         for name, arr in self._num.items():
@@ -228,6 +275,7 @@ class Picture:
         self._attrs.append({})
         self._sources.append([])
         self._domain[row] = domain
+        self._lost_s[row] = self.stale.lost_for(domain)
         return row
 
     # ---- updates -------------------------------------------------------------------
@@ -271,6 +319,8 @@ class Picture:
                 # what we lack but never overwrite what a newer message said.
                 f = {k: v for k, v in f.items() if k not in attrs}
             attrs.update(f)
+            if "squawk" in f or "emergency" in f:
+                self._lost_s[row] = self.stale.lost_for(u.domain, attrs)
             ident = f.get("identity")
             if ident is not None:
                 self._identity[row] = _identity_of(ident)
@@ -462,6 +512,7 @@ class Picture:
             self._num[name][row] = v
         self._time[row] = last
         self._stale_s[row] = stale
+        self._lost_s[row] = self.stale.lost_for(code, attrs)
         self._attrs[row] = attrs
         self._sources[row] = srcs
         # One row: a plain argsort is several times cheaper than the block path.
@@ -543,10 +594,13 @@ class Picture:
             self._num[name][rows] = num[:, j]
         self._time[rows] = last[take]
         self._stale_s[rows] = stale[take]
-        own_attrs, own_sources = self._attrs, self._sources
+        self._lost_s[rows] = self.stale.lost_by_domain[self._domain[rows]]
+        own_attrs, own_sources, lost_for = self._attrs, self._sources, self.stale.lost_for
         for r, i in zip(rows.tolist(), take.tolist(), strict=True):
-            own_attrs[r] = attrs[i]
+            a = own_attrs[r] = attrs[i]
             own_sources[r] = srcs[i]
+            if "squawk" in a or "emergency" in a:
+                self._lost_s[r] = lost_for(int(self._domain[r]), a)
         self._set_histories(rows, ht[take], hla[take], hlo[take], hn[take])
         self.version += 1
         self._changed_many(last_of)
@@ -885,14 +939,17 @@ class Picture:
 
     # ---- reading: whole-picture queries --------------------------------------------
     @_locked
-    def as_of(self, t: float, *, include_stale: bool = False) -> Frame:
+    def as_of(self, t: float, *, include_stale: bool = False,
+              include_lost: bool = False) -> Frame:  # fmt: skip
         """Every track alive at ``t``, its position interpolated between the kept fixes.
 
         A track is alive from its first fix until its stale time after the last fix
         at or before ``t``; later fixes are ignored, so replay shows what was known
-        then. Stale tracks are hidden unless ``include_stale``, never deleted. Where
-        the archive holds a later fix at or before ``t`` than the kept history (replay
-        older than the kept history), the archived fix is used.
+        then. Stale tracks are hidden unless ``include_stale``, never deleted; with
+        ``include_lost`` those still within their lost period (``StalePolicy``) are
+        kept, at their last position (``Frame.lost`` marks them). Where the archive
+        holds a later fix at or before ``t`` than the kept history (replay older than
+        the kept history), the archived fix is used.
         """
         n = self._n
         ht = self._hist_t[:n]
@@ -901,8 +958,9 @@ class Picture:
         i = cnt[rows] - 1
         t_i = ht[rows, i]
         archived = len(self.archive) > 0
+        keep_s = self._stale_s + self._lost_s if include_lost else self._stale_s
         if not include_stale and not archived:
-            alive = (t - t_i) <= self._stale_s[rows]
+            alive = (t - t_i) <= keep_s[rows]
             rows, i, t_i = rows[alive], i[alive], t_i[alive]
         j = np.minimum(i + 1, self.history_points - 1)
         lat, lon = _lerp(t, t_i, self._hist_lat[rows, i], self._hist_lon[rows, i],
@@ -910,21 +968,21 @@ class Picture:
                          self._hist_lon[rows, j])  # fmt: skip
         if archived:
             rows, t_i, lat, lon = self._with_archive(t, cnt, rows, t_i, lat, lon,
-                                                     include_stale)  # fmt: skip
+                                                     include_stale, keep_s)  # fmt: skip
             if not include_stale:
-                alive = (t - t_i) <= self._stale_s[rows]
+                alive = (t - t_i) <= keep_s[rows]
                 rows, t_i, lat, lon = rows[alive], t_i[alive], lat[alive], lon[alive]
         return self._frame(t, rows, lat, lon, t_i)
 
     def _with_archive(self, t: float, cnt: np.ndarray, rows: np.ndarray, t_i: np.ndarray,
                       lat: np.ndarray, lon: np.ndarray, include_stale: bool,
-                      ) -> tuple[np.ndarray, ...]:  # fmt: skip
+                      keep_s: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
         """Merge the archive's fixes around ``t`` into the kept-history answer."""
         n = self._n
         # Nothing staler than the stalest track can show, so look no further back.
         horizon = ARCHIVE_HORIZON_S
         if not include_stale:
-            horizon = min(float(self._stale_s[:n].max(initial=0.0)), horizon)
+            horizon = min(float(keep_s[:n].max(initial=0.0)), horizon)
         a = self.archive.around(t, horizon, n)
         best_t = np.full(n, -_INF)
         best_t[rows] = t_i
@@ -947,9 +1005,10 @@ class Picture:
         out = np.flatnonzero(np.isfinite(best_t))
         return out, best_t[out], d_lat[out], d_lon[out]
 
-    def current(self, now: float, *, include_stale: bool = False) -> Frame:
+    def current(self, now: float, *, include_stale: bool = False,
+                include_lost: bool = False) -> Frame:  # fmt: skip
         """Latest known positions, as ``as_of(now)`` when nothing arrives from the future."""
-        return self.as_of(now, include_stale=include_stale)
+        return self.as_of(now, include_stale=include_stale, include_lost=include_lost)
 
     @_locked
     def in_window(self, t0: float, t1: float) -> Frame:
@@ -990,6 +1049,7 @@ class Picture:
             course_deg=self._num["course_deg"][rows],
             heading_deg=self._num["heading_deg"][rows],
             altitude_ft=self._num["altitude_ft"][rows],
+            stale_at=times + self._stale_s[rows],
         )
 
     @_locked

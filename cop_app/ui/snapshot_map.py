@@ -23,8 +23,8 @@ from cop_app.core.picture import Picture
 from cop_app.ui.hub import LAYERS, Hub
 from cop_app.ui.map._draw import cosmetic_pen
 from cop_app.ui.map.context import add_context_layers
-from cop_app.ui.map.symbols import SYMBOL_PX, Variant, paint_symbol
-from cop_app.ui.map.tracks import VECTOR_MAX_PX, VECTOR_PX_PER_KN, add_track_layers
+from cop_app.ui.map.symbols import LOST_OF, SYMBOL_PX, Variant, paint_symbol
+from cop_app.ui.map.tracks import VECTOR_STILL_KN, add_track_layers, vector_lengths
 from cop_app.ui.map.view import MapView
 from cop_app.ui.snapshot_grid import Grid
 from cop_app.ui.snapshot_labels import LABELS_Z, VectorTrackLabels
@@ -179,6 +179,7 @@ def vector_symbols(layer: Any, scale: float = 1.0) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         _heading_lines(painter, layer, idx, px, py, scale)
         selected = np.asarray(getattr(layer, "_selected", np.zeros(n, bool)))
+        lost = np.asarray(getattr(layer, "lost", np.zeros(n, bool)))
         for j, i in enumerate(idx.tolist()):
             painter.save()
             painter.translate(float(px[j]), float(py[j]))
@@ -186,6 +187,8 @@ def vector_symbols(layer: Any, scale: float = 1.0) -> None:
             if selected[i]:
                 variant = (Variant.EMERGENCY_SELECTED if emergency[i]
                            else Variant.SELECTED)  # fmt: skip
+            if lost[i]:  # hollow, as on screen
+                variant = Variant(int(LOST_OF[variant]))
             paint_symbol(painter, int(layer.identity[i]), int(layer.domain), variant, size)
             painter.restore()
         painter.restore()
@@ -206,11 +209,11 @@ def _heading_lines(painter: QPainter, layer: Any, idx: np.ndarray, px: np.ndarra
     """Course lines as the screen draws them (length by speed, capped), one drawLine
     each: a PDF or SVG holds a few thousand at most (``VECTOR_SYMBOLS_MAX``)."""
     speed, course = layer.speed[idx], layer.course[idx]
-    ok = np.flatnonzero((speed > 0.5) & ~np.isnan(course))
+    lost = np.asarray(getattr(layer, "lost", np.zeros(len(layer.speed), bool)))[idx]
+    ok = np.flatnonzero((speed > VECTOR_STILL_KN) & ~np.isnan(course) & ~lost)
     if not len(ok):
         return
-    per_kn = VECTOR_PX_PER_KN[layer.domain]
-    length = (np.minimum(speed[ok] * per_kn, VECTOR_MAX_PX) + SYMBOL_PX * 0.5) * scale
+    length = vector_lengths(speed[ok], layer.domain) * scale
     rad = np.radians(course[ok])
     painter.setPen(QPen(QColor("#101010"), 2.0))
     for k, j in enumerate(ok.tolist()):

@@ -86,8 +86,16 @@ def test_long_after_the_last_fix_it_is_stale_and_says_since_when(replay, qtbot):
     hub, panel = replay
     last = FIXES[-1][0]
     stale_s = hub.picture.stale_seconds(KEY)
+    lost_s = hub.picture.stale.lost_for(Domain.SEA)
+    # Past its stale time the ship is still on the map, lost: Details says since when.
     hub.set_cursor(last + stale_s + 600)
-    qtbot.waitUntil(lambda: "Not in the picture at" in panel.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "LOST since" in panel.text(), timeout=15000)
+    assert f"LOST since {format_dtg(last + stale_s)}" in panel.text()
+    assert f"until {format_dtg(last + stale_s + lost_s)}" in panel.text()
+    assert _value(panel, "Lost since").startswith(format_dtg(last + stale_s))
+    # Past its lost period too it has left the picture.
+    hub.set_cursor(last + stale_s + lost_s + 600)
+    qtbot.waitUntil(lambda: "Not in the picture at" in panel.text(), timeout=15000)
     assert f"stale since {format_dtg(last + stale_s)}" in panel.text()
 
 

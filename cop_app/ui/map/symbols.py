@@ -33,6 +33,25 @@ class Variant(IntEnum):
     DIM = 2  # night theme: unselected symbols at reduced brightness (UX.md, Screens)
     EMERGENCY = 3  # squawk 7500/7600/7700: red, as tar1090 draws them
     EMERGENCY_SELECTED = 4
+    # Lost (past the stale time, kept on show for the lost period): a hollow grey frame
+    # of the same shape, so affiliation still reads from the frame while the missing
+    # fill says "not current" (tar1090 greys out aircraft it has not heard for a while).
+    LOST = 5
+    LOST_SELECTED = 6
+    LOST_EMERGENCY = 7  # a hollow red frame: still an emergency, no longer heard
+    LOST_EMERGENCY_SELECTED = 8
+
+
+# The lost variant of each variant (indexed by variant), for one numpy lookup per frame.
+LOST_OF = np.array([Variant.LOST, Variant.LOST_SELECTED, Variant.LOST, Variant.LOST_EMERGENCY,
+                    Variant.LOST_EMERGENCY_SELECTED, Variant.LOST, Variant.LOST_SELECTED,
+                    Variant.LOST_EMERGENCY, Variant.LOST_EMERGENCY_SELECTED], np.intp)
+_SELECTED = frozenset({Variant.SELECTED, Variant.EMERGENCY_SELECTED, Variant.LOST_SELECTED,
+                       Variant.LOST_EMERGENCY_SELECTED})
+_EMERGENCY = frozenset({Variant.EMERGENCY, Variant.EMERGENCY_SELECTED, Variant.LOST_EMERGENCY,
+                        Variant.LOST_EMERGENCY_SELECTED})
+_LOST = frozenset({Variant.LOST, Variant.LOST_SELECTED, Variant.LOST_EMERGENCY,
+                   Variant.LOST_EMERGENCY_SELECTED})
 
 
 N_IDENTITIES = len(Identity)
@@ -45,6 +64,9 @@ HOSTILE_FILL = QColor("#FF8080")
 NEUTRAL_FILL = QColor("#AAFFAA")
 UNKNOWN_FILL = QColor("#FFFF80")
 EMERGENCY_FILL = QColor("#FF1A1A")
+# A lost frame: mid grey on a black edge, readable on light land, dark sea and at night.
+LOST_INK = QColor("#A8A8A8")
+LOST_EDGE = QColor("#000000")
 # Selection: white corner brackets on a black edge. No alert marking, report status or
 # affiliation uses white-and-black brackets, so a selected track is never mistaken for
 # an alerted one (the old orange ring read as the HIGH alert ring), and the black edge
@@ -170,7 +192,7 @@ def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | i
     """Draw one symbol centred on the painter's origin (atlas cells, legends)."""
     identity, domain, variant = Identity(int(identity)), Domain(int(domain)), Variant(variant)
     family, fill, dashed, letter = _GROUP[identity]
-    emergency = variant in (Variant.EMERGENCY, Variant.EMERGENCY_SELECTED)
+    emergency, lost = variant in _EMERGENCY, variant in _LOST
     if emergency:
         fill = EMERGENCY_FILL
     line = QColor("#000000")
@@ -178,33 +200,31 @@ def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | i
         fill, line = _dimmed(fill), QColor("#1a1a1a")
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    if variant in (Variant.SELECTED, Variant.EMERGENCY_SELECTED):
+    if variant in _SELECTED:
         paint_selection(painter, size * 0.78)
     path, open_bottom = _frame_path(family, domain, size)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QBrush(fill))
-    painter.drawPath(path)
-    pen = QPen(line, max(1.5, size / 13.0))
-    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    width = max(1.5, size / 13.0)
+    base = 0.3 * size
+    if lost:
+        # Hollow: no fill; the frame in grey (red for an emergency) over a black edge.
+        line = EMERGENCY_FILL if emergency else LOST_INK
+        _outline(painter, path, open_bottom, QPen(LOST_EDGE, width + 2.0), size, width)
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(fill))
+        painter.drawPath(path)
+    pen = QPen(line, width)
     if dashed:
         pen.setDashPattern([2.5, 1.8])
-    painter.setPen(pen)
+    _outline(painter, path, open_bottom, pen, size, width)
+    mark = _domain_mark(domain, size, base)
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    base = 0.3 * size
-    if open_bottom:
-        # Intersect with the caller's clip and restore it after: dropping it let symbol
-        # marks leak out of a PDF page's map frame (setClipping(False) cleared the page's
-        # clip for the rest of this symbol).
-        painter.save()
-        painter.setClipRect(QRectF(-size, base - 2 * size, 2 * size, 2 * size - pen.widthF()),
-                            Qt.ClipOperation.IntersectClip)  # fmt: skip
-        painter.drawPath(path)
-        painter.restore()
-    else:
-        painter.drawPath(path)
+    if lost:  # the glyph edged too, so grey on grey land still reads
+        painter.setPen(QPen(LOST_EDGE, 2.0))
+        painter.drawPath(mark)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#FFFFFF") if emergency else line)
-    painter.drawPath(_domain_mark(domain, size, base))
+    painter.setBrush(QColor("#FFFFFF") if emergency and not lost else line)
+    painter.drawPath(mark)
     if letter:
         font = QFont("DejaVu Sans")
         font.setPixelSize(int(size * 0.55))
@@ -214,6 +234,26 @@ def paint_symbol(painter: QPainter, identity: Identity | int, domain: Domain | i
         painter.drawText(QRectF(0.38 * size, -0.9 * size, 0.45 * size, 0.6 * size),
                          Qt.AlignmentFlag.AlignCenter, letter)  # fmt: skip
     painter.restore()
+
+
+def _outline(painter: QPainter, path: QPainterPath, open_bottom: bool, pen: QPen,
+             size: float, cut: float) -> None:  # fmt: skip
+    """Stroke a frame (an air frame's base left open, ``cut`` px above the base)."""
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    if open_bottom:
+        # Intersect with the caller's clip and restore it after: dropping it let symbol
+        # marks leak out of a PDF page's map frame (setClipping(False) cleared the page's
+        # clip for the rest of this symbol).
+        base = 0.3 * size
+        painter.save()
+        painter.setClipRect(QRectF(-size, base - 2 * size, 2 * size, 2 * size - cut),
+                            Qt.ClipOperation.IntersectClip)  # fmt: skip
+        painter.drawPath(path)
+        painter.restore()
+    else:
+        painter.drawPath(path)
 
 
 def selection_path(half: float, arm: float | None = None) -> QPainterPath:

@@ -14,6 +14,12 @@ layers (``declutter.SharedDeclutter``); symbols stacked on one spot draw once wi
 count chip. Labels appear past a zoom threshold (and with the Labels switch on) and are
 placed by one greedy pass over all layers, so no two overlap; emergency squawks are
 always labelled, in red, as tar1090 does.
+
+A track past its stale time stays on show for its lost period (``StalePolicy``) as a
+hollow grey frame (the atlas's lost variants: still one stamp per track), its label
+saying "LOST 3 min", with no heading vector (it is not known to be moving now); lost
+tracks lose a declutter cell to any live one. An emergency stays red and labelled
+while lost.
 """
 
 from __future__ import annotations
@@ -35,9 +41,9 @@ from cop_app.core.readings import altitude_reading, speed_reading
 from cop_app.core.timeutil import format_age, format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import LABEL_CELL, SharedDeclutter, project
-from cop_app.ui.map.frames import frame_at
+from cop_app.ui.map.frames import frame_at, lost_text
 from cop_app.ui.map.labels import PAD, SYMBOL, TOWN, ChipSprites, LabelSprites, Request, around
-from cop_app.ui.map.symbols import SYMBOL_PX, Variant, atlas, cell_index
+from cop_app.ui.map.symbols import LOST_OF, SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
 
@@ -45,10 +51,19 @@ log = logging.getLogger(__name__)
 WORLD = np.pi * EARTH_RADIUS_M  # half the Mercator square's side
 LABEL_MAX_M_PER_PX = 600.0  # Mercator metres per pixel below which labels show
 HIT_PX = 12.0  # how near (px) a pointer must be to a symbol to hover or pick it
-# Heading vector length in px per knot, by domain: an airliner (450 kn) and a coaster
-# (12 kn) both get a readable line, and within a domain length stays proportional.
-VECTOR_PX_PER_KN = {Domain.AIR: 0.08, Domain.SEA: 2.5, Domain.LAND: 1.5}
+# Heading vectors: a line from the centre that always clears the symbol, its selection
+# brackets and an alert ring (VECTOR_EDGE_PX), then runs on for at least VECTOR_MIN_PX
+# past that edge from VECTOR_FULL_MIN_KN, growing with speed to VECTOR_MAX_PX at the
+# domain's VECTOR_FULL_KN. Before, 0.08 px/kn put a 68 kn UAV's line ~5 px past its
+# centre, under the symbol: the direction did not read at all. Slower than that the
+# line shortens to VECTOR_SLOW_PX; stationary (< VECTOR_STILL_KN) tracks get none.
+VECTOR_FULL_KN = {Domain.AIR: 750.0, Domain.SEA: 24.0, Domain.LAND: 40.0}
+VECTOR_EDGE_PX = SYMBOL_PX * 0.78  # the selection brackets' half side: past every frame
+VECTOR_MIN_PX = 20.0
+VECTOR_SLOW_PX = 8.0
 VECTOR_MAX_PX = 60.0
+VECTOR_STILL_KN = 0.5
+VECTOR_FULL_MIN_KN = 5.0
 VECTOR_MAX_SYMBOLS = 3000  # symbols in view over all domain layers
 _HOSTILE = [int(i) for i in (Identity.HOSTILE, Identity.SUSPECT, Identity.JOKER, Identity.FAKER)]
 _WORLD_RECT = QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
@@ -95,6 +110,15 @@ def label_lines(domain: Domain, fields: dict[str, Any], key: str, altitude_ft: f
 
 def _knots(kn: float) -> str:
     return f"{kn:.0f} kn"
+
+
+def vector_lengths(speed_kn: np.ndarray, domain: Domain) -> np.ndarray:
+    """Heading vector length from the symbol's centre (px) for speeds above still."""
+    ramp = np.clip((speed_kn - VECTOR_STILL_KN) / (VECTOR_FULL_MIN_KN - VECTOR_STILL_KN),
+                   0.0, 1.0)  # fmt: skip
+    floor = VECTOR_SLOW_PX + (VECTOR_MIN_PX - VECTOR_SLOW_PX) * ramp
+    grow = (VECTOR_MAX_PX - VECTOR_MIN_PX) * np.minimum(speed_kn / VECTOR_FULL_KN[domain], 1.0)
+    return VECTOR_EDGE_PX + floor + grow
 
 
 def badge_corner(x: float, y: float) -> tuple[float, float]:
@@ -156,9 +180,11 @@ class TrackLayer(pg.GraphicsObject):
             self.mx = self.my = self.speed = self.course = np.empty(0)
             self.identity = np.empty(0, np.int8)
             self.keys: list[str] = []
+            self.lost = np.zeros(0, bool)
         else:
             self.mx, self.my = to_mercator(frame.lon, frame.lat)
             self.keys = frame.keys
+            self.lost = frame.lost
             self.identity = frame.identity
             self.speed = frame.speed_kn
             course = frame.course_deg
@@ -216,13 +242,18 @@ class TrackLayer(pg.GraphicsObject):
             variant = np.where(sel, Variant.SELECTED, plain)
             variant = np.where(emg, np.where(sel, Variant.EMERGENCY_SELECTED,
                                              Variant.EMERGENCY), variant)  # fmt: skip
+            lost = self.lost
+            if lost.any():
+                variant = np.where(lost, LOST_OF[variant], variant)
             self._cells = cell_index(self.identity, int(self.domain), variant)
             hostile = np.isin(self.identity, _HOSTILE)
-            self._rank = np.where(emg, 3, np.where(sel, 2, np.where(hostile, 1, 0)))
+            self._rank = np.where(emg, 3, np.where(sel, 2, np.where(
+                lost, -1, np.where(hostile, 1, 0))))
         return self._cells
 
     def ranks(self) -> np.ndarray:
-        """Who wins a declutter cell: 3 emergency, 2 selected, 1 hostile, 0 other."""
+        """Who wins a declutter cell: 3 emergency, 2 selected, 1 hostile, 0 other,
+        -1 lost (an emergency or a selected track keeps its rank while lost)."""
         self.cells()
         return self._rank
 
@@ -289,11 +320,10 @@ class TrackLayer(pg.GraphicsObject):
     def _draw_vectors(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
                       py: np.ndarray) -> None:  # fmt: skip
         speed, course = self.speed[idx], self.course[idx]
-        ok = (speed > 0.5) & ~np.isnan(course)
+        ok = (speed > VECTOR_STILL_KN) & ~np.isnan(course) & ~self.lost[idx]
         if not ok.any():
             return
-        length = np.minimum(speed[ok] * VECTOR_PX_PER_KN[self.domain], VECTOR_MAX_PX)
-        length += SYMBOL_PX * 0.5  # the line starts at the centre, under the symbol
+        length = vector_lengths(speed[ok], self.domain)
         rad = np.radians(course[ok])
         self._lines.resize(int(ok.sum()))
         lines = self._lines.ndarray()
@@ -384,9 +414,15 @@ class TrackLayer(pg.GraphicsObject):
             m = np.asarray(missing, np.intp)
             keys = [self.keys[i] for i in missing]
             fields = attributes(self.hub.picture, frame.rows[m], keys)
-            for i, key, f, alt, kn in zip(missing, keys, fields, frame.altitude_ft[m].tolist(),
-                                          frame.speed_kn[m].tolist(), strict=True):  # fmt: skip
+            lost = self.lost[m].tolist()
+            age = (frame.t - frame.time[m]).tolist()
+            for i, key, f, alt, kn, gone, a in zip(missing, keys, fields,
+                                                   frame.altitude_ft[m].tolist(),
+                                                   frame.speed_kn[m].tolist(), lost, age,
+                                                   strict=True):  # fmt: skip
                 lines = label_lines(self.domain, f, key, alt, kn)
+                if gone:  # under the name: what an officer reads first after who
+                    lines.insert(1, lost_text(a))
                 alarm = self._emergency.get(key)
                 cache[i] = (alarm, *lines) if alarm else tuple(lines)
         return [cache[i] for i in rows.tolist()]
@@ -424,6 +460,9 @@ class TrackLayer(pg.GraphicsObject):
             parts.append(alt)
         t = float(f.time[i])
         parts.append(f"{format_dtg(t)} ({format_age(self.hub.cursor - t)})")
+        if self.lost[i] and f.stale_at is not None:
+            parts.append(f"LOST since {format_dtg(float(f.stale_at[i]))}: no report since"
+                         f" the last above")  # fmt: skip
         return "\n".join(parts)
 
     def hoverEvent(self, ev: Any) -> None:

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 from cop_app.core.entities import LandReport, Track
 from cop_app.core.enums import Domain
 from cop_app.core.geo import format_dms, to_mgrs
-from cop_app.core.timeutil import format_age, format_dtg, now
+from cop_app.core.timeutil import format_dtg, now
 from cop_app.core.verification import SOURCE_STATUS
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.frames import frame_at
 from cop_app.ui.panels.readout import (
+    age_text,
     altitude_both,
     bearing_text,
     elide_middle,
@@ -61,12 +62,17 @@ def _nobr(text: str, style: str = "") -> str:
     return f'<div style="white-space:nowrap;{style}">{html.escape(text)}</div>'
 
 
-def _when(t: float | None, ref: float | None = None) -> _Html:
+def _when(t: float | None, ref: float | None = None, cursor: bool | None = None) -> _Html:
     """DTG and age ("in 26 s" for a time still ahead), as UX.md writes times. (The
-    ISO form is in "All fields" and the exports; in a ~250 px dock it cost a line.)"""
+    ISO form is in "All fields" and the exports; in a ~250 px dock it cost a line.)
+    ``cursor`` (by default: ``ref`` given, the replay cursor) says the age counts from
+    the cursor: "1 h before cursor", not "1 h ago" (``readout.age_text``). A number
+    and its unit never break apart ("(1" / "h ago)" read as two values)."""
     if t is None or not math.isfinite(t):
         return _Html("—")
-    age = format_age((now() if ref is None else ref) - t)
+    age = age_text((now() if ref is None else ref) - t, ref is not None if cursor is None
+                   else cursor)  # fmt: skip
+    age = re.sub(r"(\d) ", "\\1\u00a0", age)
     return _Html(f"{format_dtg(t)} ({html.escape(age)})")
 
 
@@ -230,7 +236,8 @@ def track_html(track: Track, history: tuple[np.ndarray, np.ndarray, np.ndarray],
     lost = stale_at is not None and math.isfinite(stale_at) and stale_at < t_ref
     if lost and (at is None or at.shown):
         note += f'<p style="font-weight:bold">{html.escape(lost_note(stale_at, lost_s))}</p>'
-    when.append(("Lost since" if lost else "Stale", _when(stale_at, t_ref)))
+    when.append(("Lost since" if lost else "Stale",
+                 _when(stale_at, t_ref, cursor=ref is not None)))
     fixes = history[0] if at is None else at.fixes
     tail = [("Sources", list(track.sources)), ("History", _span(fixes, at))]
     return (_title(track.id) + note + _rows(head + when + tail)

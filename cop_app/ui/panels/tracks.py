@@ -6,6 +6,10 @@ cell from an array. Sorting is ``np.argsort`` on a column and filtering is a boo
 mask (domain, identity, text, in view), the pyqtgraph habit of whole-column work.
 Labels (callsign or name) come from the track's attributes only for the rows drawn
 and for text search, cached per key and dropped when that track changes.
+
+Lost tracks (past their stale time, still on the map: ``Frame.lost``) keep their row,
+greyed, with the Age cell reading ``LOST 3 min`` on the amber warning chip, so a track
+that stops reporting is seen to go rather than silently leaving the table.
 """
 
 from __future__ import annotations
@@ -32,10 +36,17 @@ from PySide6.QtWidgets import (
 from cop_app.core.enums import Domain, Identity
 from cop_app.core.geo import bbox_mask, format_dms, to_mgrs
 from cop_app.core.picture import Frame, Picture, PictureChange
-from cop_app.core.timeutil import format_age, format_dtg
+from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
+from cop_app.ui.map.frames import lost_text
 from cop_app.ui.panels._table import ColumnsModel, Index
-from cop_app.ui.panels.readout import altitude_text, bearing_text, speed_text, squawk_text
+from cop_app.ui.panels.readout import (
+    age_text,
+    altitude_text,
+    bearing_text,
+    speed_text,
+    squawk_text,
+)
 
 # Ordered by use (trial finding 14): who it is, what it is, how fresh, then the
 # numbers; the raw id last (it is in every row's tooltip and the Details dock).
@@ -63,11 +74,15 @@ def empty_frame(t: float = 0.0) -> Frame:
 
 class TracksModel(ColumnsModel):
     columns = COLUMNS
+    # Replay: the Age column counts from the cursor and says so ("5 s before cursor");
+    # the banner's "ago" counts from now (readout.age_text). The panel sets it.
+    cursor_ages = False
 
     def __init__(self, picture: Picture, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.picture = picture
         self.frame = empty_frame()
+        self.lost = np.zeros(0, bool)
         self.order = np.empty(0, np.int64)  # visible row -> frame index
         self.domains: frozenset[int] = frozenset(int(d) for d in Domain)
         self.identities: frozenset[int] = IDENTITY_GROUPS["All identities"]
@@ -83,6 +98,7 @@ class TracksModel(ColumnsModel):
     def set_frame(self, frame: Frame) -> None:
         self.beginResetModel()
         self.frame = frame
+        self.lost = frame.lost
         self._key_pos = None
         self.order = self._ordered(self._mask())
         self.endResetModel()
@@ -219,6 +235,9 @@ class TracksModel(ColumnsModel):
         if role == Qt.ItemDataRole.ForegroundRole and c == C_SQUAWK and " " in self.squawk(
                 f.keys[i]):  # fmt: skip
             return QColor(ALARM)  # a named emergency: red text, the words say which
+        if self.lost[i] and role in (Qt.ItemDataRole.ForegroundRole,
+                                     Qt.ItemDataRole.BackgroundRole):  # fmt: skip
+            return _lost_colour(role, c)
         return None
 
     def _text(self, f: Frame, i: int, c: int) -> str:
@@ -248,10 +267,26 @@ class TracksModel(ColumnsModel):
         t = float(f.time[i])
         if not np.isfinite(t):
             return ""
-        return format_age(f.t - t) if c == C_AGE else format_dtg(t)
+        if c == C_AGE:
+            return lost_text(f.t - t) if self.lost[i] else age_text(f.t - t, self.cursor_ages)
+        return format_dtg(t)
+
+    def live_counts(self) -> dict[str, int]:
+        """Tracks per domain label in the frame, lost ones left out (the status bar
+        counts what is current)."""
+        f, live = self.frame, ~self.lost
+        return {d.label: int(np.count_nonzero(live & (f.domain == d))) for d in Domain}
 
 
 ALARM = "#E53935"
+LOST_CHIP = ("#FFB300", "#000000")  # the amber warning (REPLAY, offline), black text
+LOST_TEXT = "#8A8A8A"  # the rest of a lost row: grey, readable on day and night rows
+
+
+def _lost_colour(role: int, column: int) -> QColor | None:
+    if column == C_AGE:
+        return QColor(LOST_CHIP[0] if role == Qt.ItemDataRole.BackgroundRole else LOST_CHIP[1])
+    return QColor(LOST_TEXT) if role == Qt.ItemDataRole.ForegroundRole else None
 
 
 def _squawk_rank(text: str) -> str:
@@ -366,12 +401,15 @@ class TracksPanel(QWidget):
         picture, window = self.hub.picture, self.hub.window
         with picture.lock:
             frame = picture.in_window(*window) if window else _frame_at(self.hub)
+        self.model.cursor_ages = not self.hub.live
         self.model.set_frame(frame)
-        self.count.setText(f"{len(self.model.order):,} of {len(frame):,} tracks shown")
+        lost = int(np.count_nonzero(self.model.lost))
+        self.count.setText(f"{len(self.model.order):,} of {len(frame):,} tracks shown"
+                           + (f" ({lost:,} lost)" if lost else ""))
         if not self._sized and len(frame):
             self._sized = True  # once, on the first real rows: sizing 100k rows is slow
             self.table.resizeColumnsToContents()
-        self.refreshed.emit(frame.counts())
+        self.refreshed.emit(self.model.live_counts())
         self._show_selection(self.hub.selection)
 
     # ---- selection ---------------------------------------------------------------------
