@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QFrame,
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
         self.picture = session.picture
         self.hub = Hub(session.picture, parent=self)
         self.theme: Theme = theme_named(settings.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # before any widget: laid out in its final font
+            apply_theme(app, self.theme)
         self.setWindowTitle(title)
         self.remember_server = True  # False for --demo: its port dies with it
         self.history: HistoryFetcher | None = None  # older history, as the timeline asks
@@ -373,8 +377,6 @@ class MainWindow(QMainWindow):
 
     # ---- actions -----------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
-        from PySide6.QtWidgets import QApplication
-
         self.theme = theme
         app = QApplication.instance()
         if isinstance(app, QApplication):
