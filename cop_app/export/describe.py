@@ -76,8 +76,14 @@ def track_props(placed: PlacedTrack) -> dict[str, Any]:
         dtg=dtg(placed.time),
         mgrs=mgrs(placed.lat, placed.lon),
         stale=iso(finite(placed.time + _stale_s(placed))),
+        track_status=lost_status(placed),
     )
     return {k: v for k, v in rec.items() if v is not None}
+
+
+def lost_status(placed: PlacedTrack) -> str | None:
+    """``LOST since <DTG>`` for a track past its stale time (the map draws it hollow)."""
+    return f"LOST since {dtg(placed.time + _stale_s(placed))}" if placed.lost else None
 
 
 def _stale_s(placed: PlacedTrack) -> float:
@@ -130,7 +136,8 @@ def zone_colour_of(zone: Zone) -> str:
 
 
 # Rows shown in a popup or balloon, in reading order: (label, property key).
-TRACK_ROWS = (("Identity", "identity"), ("Time", "dtg"), ("MGRS", "mgrs"),
+TRACK_ROWS = (("Status", "track_status"), ("Identity", "identity"), ("Time", "dtg"),
+              ("MGRS", "mgrs"),
               ("Speed kn", "speed_kn"), ("Nav status", "nav_status_text"),
               ("Course", "course_deg"), ("Altitude ft", "altitude_ft"),
               ("Altitude ft HAE", "geo_altitude_ft"),

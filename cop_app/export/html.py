@@ -152,7 +152,8 @@ def _track_symbol(p: Any) -> dict[str, Any]:
     return {"frame": f"{family}-{p.layer}", "family": family, "domain": p.layer,
             "dashed": dashed, "letter": letter, "alarm": alarm,
             "fill": EMERGENCY_FILL if alarm else AFFILIATION_FILLS[family],
-            "course": finite(f.get("course_deg")), "speed": finite(f.get("speed_kn"))}  # fmt: skip
+            "course": finite(f.get("course_deg")), "speed": finite(f.get("speed_kn")),
+            "lost": bool(getattr(p, "lost", False))}  # fmt: skip
 
 
 def _items(selection: Selection) -> list[dict[str, Any]]:

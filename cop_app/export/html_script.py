@@ -44,7 +44,10 @@ PAGE_SCRIPT = r"""
     var s = SYM.size, half = s + SYM.vector_max_px;
     var svg = svgBox(half);
     var frame = SYM.frames[sym.frame] || SYM.frames["unknown-land"];
-    if (sym.speed > 0.5 && sym.course !== null) {
+    // A lost track (past its stale time) as on screen: hollow grey frame (red for an
+    // emergency), no heading line (it is not known to be moving now).
+    var lostInk = sym.alarm ? "#FF1A1A" : "#A8A8A8";
+    if (sym.speed > 0.5 && sym.course !== null && !sym.lost) {
       var per = SYM.vector_px_per_kn[sym.domain] || 1;
       var len = Math.min(sym.speed * per, SYM.vector_max_px) + s * 0.5;
       var rad = sym.course * Math.PI / 180;
@@ -56,11 +59,24 @@ PAGE_SCRIPT = r"""
                  "stroke-width": Math.max(1.5, s / 13).toFixed(1), "fill-rule": "evenodd",
                  "stroke-linejoin": "miter", "data-family": sym.family || "",
                  "class": marker ? "cop-marker cop-frame cop-" + layer : "cop-frame"};
+    if (sym.lost) {
+      var edge = {};
+      for (var k in attrs) { edge[k] = attrs[k]; }
+      edge.fill = "none";
+      edge["class"] = "cop-lost-edge";
+      edge["stroke-width"] = (Math.max(1.5, s / 13) + 2).toFixed(1);
+      svg.appendChild(el("path", edge));
+      attrs.fill = "none";
+      attrs.stroke = lostInk;
+      attrs["class"] += " cop-lost";
+    }
     if (sym.dashed) { attrs["stroke-dasharray"] = "2.5 1.8"; }
     svg.appendChild(el("path", attrs));
     var mark = SYM.marks[sym.domain];
     if (mark) {
-      svg.appendChild(el("path", {d: mark, fill: sym.alarm ? "#FFFFFF" : "#000000"}));
+      svg.appendChild(el("path", sym.lost ? {d: mark, fill: lostInk, stroke: "#000000",
+                                             "stroke-width": 1}
+                                          : {d: mark, fill: sym.alarm ? "#FFFFFF" : "#000000"}));
     }
     if (sym.letter === "J" || sym.letter === "K") {
       var t = el("text", {x: (0.6 * s).toFixed(1), y: (-0.35 * s).toFixed(1),

@@ -1,7 +1,9 @@
 """What an export contains: the same choice of tracks, reports and zones as the map.
 
 One place decides it so every format (and the snapshot) agrees with the screen:
-tracks alive at ``at`` (and, with a window, last heard inside it), reports in the
+tracks on the map at ``at`` (live, or lost: past their stale time and within their
+lost period, drawn hollow and marked LOST as on screen; with a window, last heard
+inside it), reports in the
 window (or up to ``at``) with the status each had at ``at``, minus the statuses hidden
 by default, zones valid at ``at``.
 """
@@ -64,6 +66,7 @@ class PlacedTrack:
     lat: float
     lon: float
     time: float  # time of the last fix at or before ``at``
+    lost: bool = False  # past its stale time at ``at``, still on the map as lost
 
     @property
     def layer(self) -> str:
@@ -94,10 +97,12 @@ def select(
     layers: set[str],
     bbox: tuple[float, float, float, float] | None,
     include_stale: bool = False,
+    include_lost: bool = True,
 ) -> Selection:
     sel = Selection(at=at)
     with picture.lock:
-        frame = picture.as_of(at, include_stale=include_stale)
+        frame = picture.as_of(at, include_stale=include_stale, include_lost=include_lost)
+        lost = frame.lost
         wanted = {int(Domain.parse(name)) for name in TRACK_LAYERS if name in layers}
         mask = [int(d) in wanted for d in frame.domain]
         for i, keep in enumerate(mask):
@@ -109,7 +114,7 @@ def select(
                 continue
             track = picture.track(frame.keys[i])
             if track is not None:
-                sel.tracks.append(PlacedTrack(track, lat, lon, t))
+                sel.tracks.append(PlacedTrack(track, lat, lon, t, bool(lost[i])))
         if wants_reports(layers):
             start, end = window if window is not None else (None, at)
             sel.reports = reports_as_at(picture.reports_in(start=start, end=end, bbox=bbox), at)

@@ -119,14 +119,19 @@ def test_replay_moves_a_track_back_to_its_earlier_position(world):
     assert count_near(img, before, SALMON) > 40 and count_near(img, now, SALMON) == 0
 
 
-def test_a_stale_track_disappears(world):
-    _picture, hub, view, _ = world
-    # ADS-B goes stale after ~60 s (UX.md): heard at T, gone at T+120.
+def test_a_stale_track_loses_its_fill_then_disappears(world):
+    picture, hub, view, _ = world
+    # ADS-B goes stale after ~60 s (UX.md): heard at T, at T+120 no longer drawn as
+    # current (lost: a hollow frame, tests/ui/test_map_lost.py) ...
     hub.set_cursor(T + 120)
     img = grab(view)
     assert count_near(img, view.latlon_to_widget(48.0, 35.0), SALMON) == 0
     # The sea track (class A, 6 min) is still there.
     assert count_near(img, view.latlon_to_widget(45.0, 33.0), CRYSTAL) > 40
+    # ... and after its lost period it is gone, ink and all.
+    hub.set_cursor(T + picture.stale_seconds("air:bad") + picture.stale.lost_air_s + 1)
+    img = grab(view)
+    assert count_near(img, view.latlon_to_widget(48.0, 35.0), QColor("#000000"), tol=60) == 0
 
 
 def test_click_selects_and_the_selected_symbol_is_highlighted(world, qtbot):
