@@ -70,7 +70,7 @@ def test_between_fixes_ages_count_from_the_cursor(replay):
     hub, panel = replay
     hub.set_cursor(FIXES[1][0] + 30)
     panel.refresh()
-    assert _value(panel, "Last report") == f"{format_dtg(FIXES[1][0])} (30 s ago)"
+    assert _value(panel, "Last report") == f"{format_dtg(FIXES[1][0])} (30 s before cursor)"
 
 
 def test_before_the_first_fix_the_track_is_not_in_the_picture(replay, qtbot):

@@ -80,9 +80,16 @@ def squawk_text(fields: dict[str, Any]) -> str:
     return " ".join(p for p in (code, name or "") if p)
 
 
-def age_text(seconds: float) -> str:
-    """``26 s ago`` or, for a time still ahead, ``in 26 s``."""
-    return format_age(seconds)
+def age_text(seconds: float, cursor: bool = False) -> str:
+    """``26 s ago`` or, for a time still ahead, ``in 26 s``. Counted from the replay
+    cursor (``cursor``): ``26 s before cursor`` / ``26 s after cursor``. In replay the
+    banner's "2 h ago" counts from now; an age from the cursor that also said "ago"
+    read as the same clock (officer trial, session 3)."""
+    text = format_age(seconds)
+    if cursor:
+        text = (text[3:] + " after cursor" if text.startswith("in ")
+                else text.removesuffix(" ago") + " before cursor")  # fmt: skip
+    return text
 
 
 def rule_text(rule: Any) -> str:
