@@ -214,6 +214,17 @@ class Pipeline:
         self._notify(seq)
         return len(track_keys), len(report_ids), seq
 
+    def store_history(self, rows: Iterable[tuple[str, float, float, float]]) -> int:
+        """(track key, time, lat, lon) fixes kept for replay only (the scenario's older
+        hours): stored as history rows, never merged into the picture, so no rule runs
+        on them and no change is published. In-process callers only."""
+        received = now()
+        batch = [(k, float(t), float(la), float(lo), received) for k, t, la, lo in rows]
+        if batch:
+            with self.storage.write() as w:
+                w.history(batch)
+        return len(batch)
+
     def _evaluate(self, **subjects) -> int | None:
         """Run the rules on what changed; a rule failure must not lose the ingest."""
         try:

@@ -29,6 +29,7 @@ import copy
 import itertools
 import json
 import logging
+import math
 import threading
 import time
 from collections import Counter
@@ -39,6 +40,7 @@ from typing import Any, Protocol
 from cop_app.core import timeutil
 from cop_app.core.updates import TrackUpdate
 from cop_app.server import scenario_air as air
+from cop_app.server import scenario_history as older
 from cop_app.server import scenario_sea as sea
 from cop_app.server.scenario_land import land_emissions
 from cop_app.server.scenario_zones import load_zones, temporary_zone
@@ -227,6 +229,7 @@ class Pipeline(Protocol):
     def transition_report(self, report_id: str, to_status: str, actor: str, rationale: str,
                           *, at: float | None = None) -> Any: ...  # fmt: skip
     def put_zones(self, feature_collection: dict[str, Any]) -> Any: ...
+    def store_history(self, rows: list[tuple[str, float, float, float]]) -> Any: ...
 
 
 class ScenarioRunner:
@@ -235,16 +238,19 @@ class ScenarioRunner:
     On start: the zones, then the last ``backfill_s`` of track history (thinned to one
     report a minute per track, but for the last minute: see ``backfill``) and the
     reports of the last ``reports_backfill_s`` with their verification so far, each
-    dated when the scenario says it happened, so the picture is not empty; then every
-    ``tick_s`` of wall time, what the scenario emits over ``tick_s * speed`` of
-    scenario time.
+    dated when the scenario says it happened, so the picture is not empty; then the
+    older track history back to ``older_s`` before start, for replay only
+    (``backfill_older``: after the picture, so it is served no later for it); then
+    every ``tick_s`` of wall time, what the scenario emits over ``tick_s * speed`` of
+    scenario time. ``ready`` is set once all of that is stored: a client that connects
+    after it finds every hour it may replay (``cli.start_demo_server`` waits for it).
     Pipeline errors (a refused transition after a restart on the same database, say)
     are counted in ``stats`` and logged, never fatal.
     """
 
     def __init__(self, scenario: Scenario, pipeline: Pipeline, speed: float = 1.0,
                  tick_s: float = 1.0, *, backfill_s: float | None = None,
-                 reports_backfill_s: float = 86_400.0,
+                 reports_backfill_s: float = 86_400.0, older_s: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
         if speed <= 0 or tick_s <= 0:
             raise ValueError("speed and tick_s must be positive")
@@ -254,6 +260,8 @@ class ScenarioRunner:
         self.small = scenario.tracks <= 10 * DEFAULT_TRACKS
         default = 1800.0 if self.small else 120.0
         self.backfill_s = default if backfill_s is None else float(backfill_s)
+        # At scale six hours would be tens of millions of rows: the short backfill only.
+        self.older_s = (older.OLDER_S if self.small else 0.0) if older_s is None else older_s
         self.reports_backfill_s = float(reports_backfill_s)
         self.clock = clock
         self.stats: Counter[str] = Counter()
@@ -282,8 +290,14 @@ class ScenarioRunner:
             self.backfill()
         except Exception:  # the picture keeps running on the live feed
             log.exception("scenario backfill failed")
-        self.ready.set()
+        # The clock starts before the older history: the first tick then covers the
+        # time it took, so live play does not lag the server clock by it.
         wall0, sim0 = self.clock(), self.scenario.start
+        try:
+            self.backfill_older()
+        except Exception:  # replay of the older hours is lost, the picture is not
+            log.exception("scenario older history failed")
+        self.ready.set()
         while not self._stop.wait(self.tick_s):
             now = sim0 + (self.clock() - wall0) * self.speed
             try:
@@ -317,6 +331,34 @@ class ScenarioRunner:
             sc.emissions(sc.start - full, sc.start, domains=tracks)))  # fmt: skip
         self.dispatch(sc.emissions(self.reports_since, sc.start, domains=("land",),
                                    reports_since=self.reports_since), dated=True)  # fmt: skip
+
+    def backfill_older(self) -> None:
+        """Track history from ``older_s`` before start to where ``backfill`` began,
+        one fix every two minutes, for replay (see ``scenario_history``): history rows
+        only, newest hours first; an aircraft the live picture does not hold (on
+        the ground since) gets its last fix merged, dated at its own time."""
+        sc = self.scenario
+        t0, t1 = sc.start - self.older_s, sc.start - self.backfill_s
+        if t0 >= t1:
+            return
+        rows = older.history_rows(sc, t0, t1)
+        pic = getattr(self.pipeline, "picture", None)
+        merged: list[TrackUpdate] = []
+        if pic is not None:
+            with pic.lock:
+                held = set(pic.keys())
+            last: dict[str, float] = {}
+            for key, t, _la, _lo in rows:
+                if key not in held and t > last.get(key, -math.inf):
+                    last[key] = t
+            merged = older.last_fixes(sc, last, f"{SOURCE}/adsb")
+            skip = {(u.key, u.time) for u in merged}
+            rows = [r for r in rows if (r[0], r[1]) not in skip]
+        rows.sort(key=lambda r: r[1], reverse=True)
+        for _k, chunk in itertools.groupby(rows, key=lambda r: (t1 - r[1]) // older.CHUNK_S):
+            self._call("history", self.pipeline.store_history, list(chunk))
+        for u in merged:
+            self._call("updates", self.pipeline.ingest_updates, [u], u.source, received=u.time)
 
     def dispatch(self, emissions: Iterator[Emission] | list[Emission], *,
                  dated: bool = False) -> None:  # fmt: skip

@@ -226,9 +226,9 @@ class Boats:
         d, st = mo.shuttle(t, self.length_m[i], self.speed_kn[i] * mo.KN, self.dwell_end[i],
                            self.dwell_start[i], self.phase_s[i])  # fmt: skip
         lat, lon = np.empty(i.size), np.empty(i.size)
-        for k in range(i.size):
-            a, b = self.routes[i[k]].at(np.asarray([d[k]]))
-            lat[k], lon[k] = a[0], b[0]
+        for boat in np.unique(i):  # one geodesy call per boat's route, not per sample
+            sel = i == boat
+            lat[sel], lon[sel] = self.routes[boat].at(d[sel])
         moving = (st == mo.MOVING) | (st == mo.RETURNING)
         return lat, lon, np.where(moving, self.speed_kn[i], 0.0), moving
 

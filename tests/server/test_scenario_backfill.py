@@ -1,7 +1,8 @@
 """The scenario's start-up backfill through the real pipeline and storage: it must not
 greet a watch with alerts that only the replay made (tracks "lost" because their
-thinned history ends a minute ago; a day of verification steps stamped "now"), and
-must still raise what is real in the scenario (hostile UAVs in the airspace).
+thinned history ends a minute ago; a day of verification steps stamped "now"; hours of
+older history for replay), and must still raise what is real in the scenario (hostile
+UAVs in the airspace).
 
 Expected values come from the scenario's own plan (``land_emissions``, the zones) and
 the rule definitions (``RuleConfig.report_window_s``), never from the alerts we got.
@@ -34,12 +35,13 @@ REACHED = {VS.CORROBORATED.value: R.REPORT_CORROBORATED, VS.VERIFIED.value: R.RE
 
 
 class Played:
-    def __init__(self, path) -> None:
+    def __init__(self, path, older_s: float | None = None) -> None:
         self.clock = Clock(T0 + BACKFILL_WALL_S)
         self.pipe = Pipeline(Storage(path), clock=self.clock)
         self.scenario = Scenario(seed=SEED, start=T0)
-        self.runner = ScenarioRunner(self.scenario, self.pipe)
+        self.runner = ScenarioRunner(self.scenario, self.pipe, older_s=older_s)
         self.runner.backfill()
+        self.runner.backfill_older()  # as the runner's thread does, before live play
         for k in range(LIVE_S):
             self.clock.t = T0 + k + 1 + BACKFILL_WALL_S
             self.runner.dispatch(self.scenario.emissions(
@@ -148,3 +150,22 @@ def test_default_start_is_now_not_a_round_minute():
     before = timeutil.now()
     start = Scenario().start
     assert before - 0.002 <= start <= timeutil.now() + 0.002
+
+
+def test_hours_of_older_history_raise_no_alert(played, tmp_path_factory):
+    """The same start with no older history: the same alerts, though the older hours
+    are stored and the aircraft on the ground since then are held as tracks."""
+    bare = Played(tmp_path_factory.mktemp("bare") / "server.sqlite", older_s=0.0)
+    try:
+        oldest = played.pipe.storage.conn.execute("SELECT MIN(time) FROM track_history")
+        assert oldest.fetchone()[0] <= T0 - 6 * 3600
+        landed = set(played.pipe.picture.keys()) - set(bare.pipe.picture.keys())
+        assert landed and all(k.startswith("icao:") for k in landed)
+        assert all(played.pipe.picture.track(k).time < T0 - 1800 for k in landed)
+
+        def alerts(p: Played) -> set:
+            return {(a["rule"], a["subject"], a["state"]) for a in p.alerts}
+
+        assert alerts(played) == alerts(bare)
+    finally:
+        bare.pipe.close()
