@@ -3,14 +3,18 @@
 Buttons carry text as well as glyphs and the live state reads as a word on a coloured
 chip, not a colour only (UX.md); fonts are 11 pt or more for a watch-floor screen. The
 header also carries the key of the fixes strip, so no legend sits over the bars.
+
+Play and pause take Qt's standard media icons: "⏸" is missing from common UI fonts and
+drew as an empty box (officer trial, session 3); the icons are drawn by the style.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
 from cop_app.core.style import STATUS_LABELS, status_colour
 from cop_app.core.timeutil import format_age, format_dtg, to_datetime
@@ -37,7 +41,8 @@ class Transport(QWidget):
         row.setContentsMargins(4, 2, 4, 2)
         self.live = _button("LIVE", "Cursor follows the clock", checkable=True)
         self.back = _button("◀ Step", "Cursor back one bin")
-        self.play = _button("▶ Play", "Replay from the cursor", checkable=True)
+        self.play = _button("Play", "Replay from the cursor", checkable=True)
+        self.play.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.forward = _button("Step ▶", "Cursor forward one bin")
         self.speed_box = QComboBox()
         self.speed_box.setToolTip("Replay speed")
@@ -66,7 +71,14 @@ class Transport(QWidget):
         row.addWidget(self.key)
         row.addStretch(1)
         row.addWidget(self.clear_window)
-        self.play.toggled.connect(lambda on: self.play.setText("⏸ Pause" if on else "▶ Play"))
+        self.play.toggled.connect(self._show_playing)
+        self._show_playing(False)
+
+    def _show_playing(self, playing: bool) -> None:
+        icon = (QStyle.StandardPixmap.SP_MediaPause if playing
+                else QStyle.StandardPixmap.SP_MediaPlay)  # fmt: skip
+        self.play.setIcon(self.play.style().standardIcon(icon))
+        self.play.setText("Pause" if playing else "Play")
 
     def speed(self) -> float:
         return float(self.speed_box.currentData())
