@@ -2,7 +2,8 @@
 
 Buttons carry text as well as glyphs and the live state reads as a word on a coloured
 chip, not a colour only (UX.md); fonts are 11 pt or more for a watch-floor screen. The
-header also carries the key of the fixes strip, so no legend sits over the bars.
+header also carries the key of both strips (fix domains, alert marks, report statuses),
+so no legend sits over the bars.
 
 Play and pause take Qt's standard media icons: "⏸" is missing from common UI fonts and
 drew as an empty box (officer trial, session 3); the icons are drawn by the style.
@@ -14,10 +15,19 @@ from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cop_app.core.style import STATUS_LABELS, status_colour
 from cop_app.core.timeutil import format_age, format_dtg, to_datetime
+from cop_app.ui.panels import alert_rows as ar
 
 SPEEDS: tuple[int, ...] = (1, 10, 60, 600, 3600)
 FONT_PT = 11
@@ -37,8 +47,12 @@ class Transport(QWidget):
         font = QFont()
         font.setPointSizeF(FONT_PT)
         self.setFont(font)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 2, 4, 2)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(2)
+        row, key_row = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(key_row)
         self.live = _button("LIVE", "Cursor follows the clock", checkable=True)
         self.back = _button("◀ Step", "Cursor back one bin")
         self.play = _button("Play", "Replay from the cursor", checkable=True)
@@ -59,17 +73,20 @@ class Transport(QWidget):
         self.dtg.setFont(bold)
         self.age = QLabel()
         self.age.setToolTip("How long before the present the cursor is")
-        self.key = QLabel(_key_html(domain_colours or {}))
+        self.key = QLabel(_key_html(domain_colours or {}, statuses))
         self.key.setToolTip(_status_key_html(statuses))
-        self.key.setMinimumWidth(1)  # on a narrow screen the key gives way, not the window
+        # The key has a line of its own: with the status chips it is ~1000 px, more than
+        # the header has beside the buttons at 1366 px. On a narrower screen it gives
+        # way (cut at the right), not the window.
+        self.key.setMinimumWidth(1)
         for w in (self.live, self.back, self.play, self.forward, self.speed_box):
             row.addWidget(w)
         row.addSpacing(12)
         for w in (self.mode, self.dtg, self.age):
             row.addWidget(w)
-        row.addSpacing(16)
-        row.addWidget(self.key)
         row.addStretch(1)
+        key_row.addWidget(self.key)
+        key_row.addStretch(1)
         row.addWidget(self.clear_window)
         self.play.toggled.connect(self._show_playing)
         self._show_playing(False)
@@ -113,19 +130,42 @@ def _relative(seconds: float) -> str:
     return "in " + format_age(-seconds).removesuffix(" ago")
 
 
-def _key_html(colours: dict[str, str]) -> str:
-    swatches = "&nbsp;&nbsp;".join(
-        f'<span style="color:{c}">&#9632;</span>&nbsp;{escape(name.upper())}'
-        for name, c in colours.items())  # fmt: skip
-    return f"fixes&nbsp;{swatches}&nbsp;&nbsp;·&nbsp;&nbsp;reports by status" if swatches else ""
+# The alert marks along the top of the fixes strip (timeline.view draws them with
+# alert_rows' severity shapes): the same shapes as text, in the severity colours.
+ALERT_GLYPHS = {"critical": "&#9733;", "high": "&#9660;", "medium": "&#9670;",
+                "low": "&#9679;"}  # ★ ▼ ◆ ●  # fmt: skip
+
+
+def _key_html(colours: dict[str, str], statuses: tuple[str, ...] = ()) -> str:
+    """``fixes ■ AIR ■ SEA · ★▼◆● alert · reports ■ Reported ■ Triaged …``: what each
+    colour and mark in the strips means, in one line (officer trial: the alert diamonds
+    had no key and the status colours were only in a tooltip)."""
+    if not colours:
+        return ""
+    gap = "&nbsp;&nbsp;·&nbsp;&nbsp;"
+    swatches = "&nbsp;&nbsp;".join(_chip(c, name.upper()) for name, c in colours.items())
+    marks = "".join(f'<span style="color:{ar.SEVERITY_COLOURS[s]}">{g}</span>'
+                    for s, g in ALERT_GLYPHS.items())  # fmt: skip
+    chips = "&nbsp;&nbsp;".join(_chip(status_colour(s), STATUS_LABELS[s].lower())
+                                for s in STATUS_LABELS if s in statuses)  # workflow order
+    reports = f"reports&nbsp;{chips}" if chips else "reports by status"
+    return f"fixes&nbsp;{swatches}{gap}{marks}&nbsp;alert{gap}{reports}"
+
+
+def _chip(colour: str, words: str) -> str:
+    """A coloured square and its words, kept together on one line."""
+    return (f'<span style="color:{colour}">&#9632;</span>&nbsp;'
+            f"{escape(words).replace(' ', '&nbsp;')}")
 
 
 def _status_key_html(statuses: tuple[str, ...]) -> str:
     rows = "".join(
         f'<tr><td style="color:{status_colour(s)}">&#9632;</td>'
         f"<td>{escape(STATUS_LABELS.get(s, s))}</td></tr>" for s in statuses)  # fmt: skip
+    alerts = ", ".join(f"{g} {s}" for s, g in ALERT_GLYPHS.items())
     return ("Report bars are coloured by verification status, as on the map and in the "
-            f"Reports table; marker shape is the event type.<table>{rows}</table>")
+            f"Reports table; marker shape is the event type.<table>{rows}</table>"
+            f"Alerts are marked along the top of the fixes strip by severity: {alerts}.")
 
 
 def _button(text: str, tip: str, *, checkable: bool = False) -> QToolButton:
