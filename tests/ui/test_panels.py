@@ -130,7 +130,7 @@ def test_reports_filters_by_status_type_and_window(qtbot):
     panel.status.setCurrentText("verified")
     assert panel.shown_ids() == ["R3"]
     panel.status.setCurrentText("All statuses")
-    panel.etype.setCurrentText("explosion")
+    panel.etype.setCurrentText("Explosion")  # the legend's words (style.EVENT_LABELS)
     assert sorted(panel.shown_ids()) == ["R1", "R3"]
     panel.etype.setCurrentText("All event types")
     hub.set_window((T0 + 500, T0 + 1900))

@@ -23,7 +23,7 @@ from cop_app.ui.hub import Hub
 from cop_app.ui.map.reports_layer import ReportLayer
 from cop_app.ui.map.view import MapView
 from cop_app.ui.panels.details import DetailsPanel
-from cop_app.ui.panels.reports import ReportsPanel
+from cop_app.ui.panels.reports import ACTIVE, ReportsPanel
 from cop_app.ui.timeline import TimelineView
 
 T = 1_795_000_000.0  # when R1 is verified and R2 rejected
@@ -100,7 +100,7 @@ def test_reports_table_rows_and_status_filter_follow_the_cursor(hub, qtbot):
     assert panel.shown_ids() == []
     hub.set_cursor(AFTER)
     qtbot.waitUntil(lambda: panel.shown_ids() == ["R1"], timeout=WAIT)
-    panel.status.setCurrentText("Active (hide rejected, retracted, superseded)")
+    panel.status.setCurrentText(ACTIVE)
     assert status_cell(panel, "R1") == "verified" and row(panel, "R2") is None
     # Under a time filter the set is the window's, the statuses still the cursor's.
     hub.set_window((T - 4 * H, T + H))

@@ -31,6 +31,7 @@ from cop_app.ui.panels.readout import (
     altitude_both,
     bearing_text,
     elide_middle,
+    event_label,
     speed_text,
     squawk_text,
 )
@@ -180,7 +181,8 @@ def _plain(value: Any) -> str:
 def _span(t: np.ndarray, at: AtCursor | None) -> str:
     if not len(t):
         return "no fixes kept"
-    text = f"{len(t)} fixes, {format_dtg(float(t[0]))} – {format_dtg(float(t[-1]))}"
+    n = f"{len(t)} fix" if len(t) == 1 else f"{len(t)} fixes"
+    text = f"{n}, {format_dtg(float(t[0]))} – {format_dtg(float(t[-1]))}"
     if at is not None:
         text += f"; {int(np.count_nonzero(t <= at.t))} up to {format_dtg(at.t)}"
     return text
@@ -287,7 +289,7 @@ def report_html(rep: LandReport, ref: float | None = None, at: float | None = No
         ("Report", _id(rep.id)), ("Title", rep.title),
         ("Status", status_html(rep, at)),
         *([("Source says", claimed)] if (claimed := claimed_text(rep)) else []),
-        ("Event type", rep.event_type.value.replace("_", " ")), ("Time", _when(rep.time, ref)),
+        ("Event type", event_label(rep.event_type)), ("Time", _when(rep.time, ref)),
         ("Location", _where(rep.lat, rep.lon)), ("Reliability", rep.reliability),
         ("Credibility", rep.credibility), ("Perception", rep.perception), ("Count", rep.count),
         ("Sources", list(rep.sources)), ("Text", rep.text),

@@ -12,6 +12,7 @@ from typing import Any
 from cop_app.core.enums import EMERGENCY_SQUAWKS, EventType
 from cop_app.core.readings import altitude_reading, speed_reading
 from cop_app.core.readings import finite as _finite
+from cop_app.core.style import EVENT_LABELS
 from cop_app.core.timeutil import format_age, format_dtg, parse_iso
 from cop_app.core.verification import VerificationStatus
 
@@ -28,11 +29,15 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\
 # An altitude as the air-zone rule wrote it before session 3 ("(7690 ft)"; alert
 # records keep it): FL above the transition. Today's messages carry no altitude.
 _FEET = re.compile(r"\((\d{1,6}(?:\.\d+)?) ft\)")
-# Enum values the rules write raw ("mine_uxo report corroborated").
-_SNAKE = {v.value: v.value.replace("_", " ")
-          for v in (*EventType, *VerificationStatus) if "_" in v.value}  # fmt: skip
+# Enum values the rules write raw ("under_verification") or spaced ("(mine uxo)"):
+# statuses in words, event types in the legend's words (style.EVENT_LABELS: "Mine /
+# UXO", as the map legend, the Reports table and Details say it).
+_SNAKE = {v.value: v.value.replace("_", " ") for v in VerificationStatus if "_" in v.value}
+_SNAKE.update({form: EVENT_LABELS[e.value] for e in EventType if "_" in e.value
+               for form in (e.value, e.value.replace("_", " "))})  # fmt: skip
 _SNAKE_RE = re.compile(r"\b(" + "|".join(map(re.escape, sorted(_SNAKE, key=len,
-                                                                reverse=True))) + r")\b")
+                                                                reverse=True))) + r")\b",
+                       re.IGNORECASE)  # "Mine uxo R1": the rule capitalises an untitled one
 
 
 def _knots(v: float) -> str:
@@ -92,6 +97,12 @@ def age_text(seconds: float, cursor: bool = False) -> str:
     return text
 
 
+def event_label(event: Any) -> str:
+    """The event type in the legend's words ("Mine / UXO", not "mine uxo")."""
+    value = str(getattr(event, "value", event))
+    return EVENT_LABELS.get(value, value.replace("_", " "))
+
+
 def rule_text(rule: Any) -> str:
     rule = str(rule or "")
     return RULE_WORDS.get(rule, rule.replace("_", " ").capitalize())
@@ -109,7 +120,7 @@ def message_text(message: Any) -> str:
 
     text = _ISO.sub(dtg, str(message or ""))
     text = _FEET.sub(lambda m: f"({altitude_text(float(m.group(1)))})", text)
-    return _SNAKE_RE.sub(lambda m: _SNAKE[m.group(0)], text)
+    return _SNAKE_RE.sub(lambda m: _SNAKE.get(m.group(0).lower(), m.group(0)), text)
 
 
 def elide_middle(text: str, keep: int = 18) -> str:

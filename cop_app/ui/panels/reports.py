@@ -49,6 +49,7 @@ from cop_app.core.verification import VerificationStatus, allowed_next
 from cop_app.ui.hub import Hub
 from cop_app.ui.panels._table import ColumnsModel, Index, select_row_in_place
 from cop_app.ui.panels.chips import CHIP_ROLE, ChipDelegate
+from cop_app.ui.panels.readout import event_label
 from cop_app.ui.workers import run_task
 
 COLUMNS = ("Report", "Status", "Event type", "Time (UTC)", "DTG", "Location (MGRS)",
@@ -56,7 +57,12 @@ COLUMNS = ("Report", "Status", "Event type", "Time (UTC)", "DTG", "Location (MGR
 # Display order (logical column indices): DTG, Status, Event type, Title, Location,
 # Rel/Cred, Report id, Time (UTC).
 VISUAL_ORDER = (4, 1, 2, 7, 5, 6, 0, 3)
-ACTIVE = "Active (hide rejected, retracted, superseded)"
+# Short enough to read whole in the combo (the long form, "Active (hide rejected,
+# retracted, superseded)", was cut to "Active (hide rejec…" in the trial); the tooltip
+# says what it hides.
+ACTIVE = "Active reports"
+ACTIVE_TIP = ("Which reports to list by status. Active reports: rejected, retracted and "
+              "superseded ones are hidden")
 ALL = "All statuses"
 ALL_TYPES = "All event types"
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -126,7 +132,7 @@ class ReportsModel(ColumnsModel):
         if c == 1:
             return status_label(status)
         if c == 2:
-            return rep.event_type.value.replace("_", " ")
+            return event_label(rep.event_type)
         if c == 3:
             return format_iso(rep.time) if rep.time is not None else ""
         if c == 4:
@@ -179,12 +185,17 @@ class ReportsPanel(QWidget):
         self.proxy.setSortRole(SORT_ROLE)
         self.status = QComboBox(self)
         self.status.addItems([ACTIVE, ALL, *(status_label(s) for s in VerificationStatus)])
+        self.status.setItemData(0, ACTIVE_TIP, Qt.ItemDataRole.ToolTipRole)
+        self.status.setToolTip(ACTIVE_TIP)
         self.etype = QComboBox(self)
-        self.etype.addItems([ALL_TYPES, *(e.value.replace("_", " ") for e in EventType)])
+        self.etype.addItem(ALL_TYPES, "")
+        for e in EventType:
+            self.etype.addItem(event_label(e), e.value)
         for combo in (self.status, self.etype):  # narrow docks: do not size to the longest
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+        self.status.setMinimumContentsLength(len(ACTIVE))  # the default reads whole
+        self.etype.setMinimumContentsLength(10)
         self.action = QPushButton("Change status…", self)
         self.action.setToolTip(VERIFY_TIP)
         self.action.setVisible(False)
@@ -272,9 +283,8 @@ class ReportsPanel(QWidget):
             reps = [r for r in reps if r.status_at(at).value not in HIDDEN_BY_DEFAULT]
         elif choice != ALL:
             reps = [r for r in reps if status_label(r.status_at(at)) == choice]
-        if self.etype.currentText() != ALL_TYPES:
-            reps = [r for r in reps if r.event_type.value.replace("_", " ") ==
-                    self.etype.currentText()]  # fmt: skip
+        if self.etype.currentData():
+            reps = [r for r in reps if r.event_type.value == self.etype.currentData()]
         if only_if_changed and [(r.id, r.status_at(at)) for r in reps] == [
                 (r.id, r.status_at(self.model.at)) for r in self.model.reports]:  # fmt: skip
             self.model.at = at  # same rows, same statuses: keep scroll and selection
