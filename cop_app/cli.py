@@ -268,7 +268,7 @@ def start_demo_server(folder: Path, *, seed: int = 0, speed: float = 1.0,
         pipeline.close()
         raise RuntimeError("the demo server did not start")
     # The window asks the server for history before its first live moment: the backfill
-    # (the last half hour of tracks, a day of reports) must be stored by then (~1-2 s).
+    # (6.5 h of track history, a day of reports) must be stored by then (~2-3 s).
     runner.ready.wait(max(0.0, deadline - time.monotonic()))
 
     def stop() -> None:
