@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 
 from cop_app.api.http import ApiError
@@ -45,7 +46,7 @@ class TaskState:
     def progress(self, fraction: float, message: str = "") -> None:
         fraction = max(0.0, min(1.0, float(fraction)))
         self._runner.last_progress = (fraction, message)  # for a view connected late
-        self._runner.progressed.emit(fraction, message)
+        self._runner.emit_safely("progressed", fraction, message)
 
 
 class TaskRunner(QObject):
@@ -75,19 +76,30 @@ class TaskRunner(QObject):
     def cancel(self) -> None:
         self.state.cancel()
 
+    def emit_safely(self, signal: str, *args: Any) -> None:
+        """Emit from the worker unless the runner's owner was deleted meanwhile (the
+        window closed while the task ran): nobody waits for that outcome, and the
+        binding's "Signal source has been deleted" would end the thread in a traceback."""
+        if not shiboken6.isValid(self):
+            return
+        try:
+            getattr(self, signal).emit(*args)
+        except RuntimeError:  # deleted between the check and the emit
+            log.debug("%s: %s after its owner closed", self.name, signal)
+
     def _run(self) -> None:
         try:
             result = self.fn(self.state)
         except Cancelled:
-            self.cancelled.emit()
+            self.emit_safely("cancelled")
         except (ApiError, requests.RequestException) as exc:  # the server said no, or is away:
             log.warning("%s failed: %s", self.name, exc)  # expected; one line, no traceback
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.emit_safely("failed", f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # reported to the user; the app keeps running
             log.exception("%s failed", self.name)
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.emit_safely("failed", f"{type(exc).__name__}: {exc}")
         else:
-            self.finished.emit(result)
+            self.emit_safely("finished", result)
         finally:
             self.done.set()
 
