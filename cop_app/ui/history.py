@@ -109,7 +109,8 @@ class HistoryFetcher(QObject):
         if result.spans:
             a, b = result.spans[0][0], result.spans[-1][1]
             if result.fixes:
-                text = f"History {format_dtg(a)}–{format_dtg(b)}: {result.fixes:,} fixes"
+                n = result.fixes
+                text = f"History {format_dtg(a)}–{format_dtg(b)}: {n:,} fix{'es' * (n != 1)}"
             else:  # not a fault: the server keeps history only so far back
                 text = (f"History {format_dtg(a)}–{format_dtg(b)}: the server holds no "
                         "track fixes in this stretch")

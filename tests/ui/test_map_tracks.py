@@ -236,3 +236,15 @@ def test_window_filters_tracks(world):
     img = grab(view)
     assert count_near(img, view.latlon_to_widget(48.0, 35.0), SALMON) == 0
     assert count_near(img, view.latlon_to_widget(45.0, 33.0), CRYSTAL) > 40
+
+
+def test_hover_tooltip_counts_age_from_the_cursor_in_replay(world):
+    _, hub, view, layers = world
+    air = layers["air"]
+    scene = view.mapToScene(view.latlon_to_widget(48.0, 35.0).toPoint() + QPoint(3, 2))
+    i, _ = air.pick(scene)
+    assert "ago" in air.tooltip(i)  # live: from now
+    hub.set_live(False)
+    hub.set_cursor(T + 60)
+    i, _ = air.pick(scene)
+    assert i >= 0 and "1 min before cursor" in air.tooltip(i)

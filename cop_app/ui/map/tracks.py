@@ -38,7 +38,7 @@ from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
 from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
 from cop_app.core.picture import Frame, Picture
 from cop_app.core.readings import altitude_reading, speed_reading
-from cop_app.core.timeutil import format_age, format_dtg
+from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import LABEL_CELL, SharedDeclutter, project
 from cop_app.ui.map.frames import frame_at, lost_text
@@ -46,6 +46,7 @@ from cop_app.ui.map.labels import PAD, SYMBOL, TOWN, ChipSprites, LabelSprites, 
 from cop_app.ui.map.symbols import LOST_OF, SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
+from cop_app.ui.panels.readout import age_text
 
 log = logging.getLogger(__name__)
 WORLD = np.pi * EARTH_RADIUS_M  # half the Mercator square's side
@@ -459,7 +460,7 @@ class TrackLayer(pg.GraphicsObject):
         if alt := altitude_reading(f.altitude_ft[i], fields.get("geo_altitude_ft")):
             parts.append(alt)
         t = float(f.time[i])
-        parts.append(f"{format_dtg(t)} ({format_age(self.hub.cursor - t)})")
+        parts.append(f"{format_dtg(t)} ({age_text(self.hub.cursor - t, not self.hub.live)})")
         if self.lost[i] and f.stale_at is not None:
             parts.append(f"LOST since {format_dtg(float(f.stale_at[i]))}: no report since"
                          f" the last above")  # fmt: skip

@@ -442,7 +442,10 @@ class TracksPanel(QWidget):
                 idx = self.model.index(row, 0)
                 sm.select(idx, sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
                 first = first or idx
-            if first is not None:
+            if first is not None:  # down to the row, not sideways (see select_row_in_place)
+                bar = self.table.horizontalScrollBar()
+                x = bar.value()
                 self.table.scrollTo(first)
+                bar.setValue(x)
         finally:
             self._selecting = False
