@@ -91,12 +91,15 @@ class SharedDeclutter:
         self._view_b = QRectF()  # ... and the last frame's view, in board px
         self._placed: dict[int, list[tuple[Any, Rect]]] = {}  # owner -> (payload, rect)
         # Every label tried on this board (placed or not), so a pass never tries it
-        # again: key -> (anchor x, y, symbol rect, owner, payload, placed rect or None).
+        # again: key -> (anchor x, y, symbol rect, owner, payload, placed rect or None,
+        # obstacle level).
         self._tried: dict[tuple, tuple] = {}
         self._count = 0  # labels placed on this board
         self._fresh: list[tuple[int, Any]] = []  # placed, sprite maybe not rendered yet
         self._new_in_view = False  # the last pass placed one inside the view
         self.board = LabelBoard()
+        self._towns_key: tuple | None = None
+        self._towns: list[Rect] = []
         # The margin round the view and what a frame's budget left over are placed once
         # the map is idle, a budget at a time, so no frame pays for them.
         self._idle: QTimer | None = None  # made with the first layer as its parent
@@ -291,6 +294,15 @@ class SharedDeclutter:
         if restart or not self._idle.isActive():
             self._idle.start(IDLE_MS)
 
+    def towns(self, tr: QTransform) -> list[Rect]:
+        """The base map's place names in ``tr``'s device px (none when they are not
+        drawn): what a stack's count chip keeps off (``labels.chip_rect``)."""
+        key = (_affine(tr), self._towns_on())
+        if key != self._towns_key:
+            self._towns_key = key
+            self._towns = town_rects(tr) if key[1] else []
+        return self._towns
+
     def _towns_on(self) -> bool:
         view = self.view
         if view is None or "basemap" not in view.layer_names():
@@ -360,7 +372,7 @@ class SharedDeclutter:
             rect = board.place(r)
             s = r.symbol or r.options[0]
             self._tried[self._key(owner, r)] = ((s[0] + s[2]) / 2, (s[1] + s[3]) / 2,
-                                                r.symbol, owner, r.payload, rect)
+                                                r.symbol, owner, r.payload, rect, r.level)
             if rect is not None:
                 self._placed.setdefault(owner, []).append((r.payload, rect))
                 self._fresh.append((owner, r.payload))
@@ -411,12 +423,12 @@ class SharedDeclutter:
             for r in town_rects(self._tr_b):
                 self.board.block(r, TOWN)
         placed: dict[int, list[tuple[Any, Rect]]] = {}
-        for _, _, symbol, _, _, _ in self._tried.values():
+        for _, _, symbol, _, _, _, _ in self._tried.values():
             if symbol is not None:
                 self.board.block(symbol, SYMBOL)
-        for _, _, _, owner, payload, rect in self._tried.values():  # in placing order
+        for _, _, _, owner, payload, rect, level in self._tried.values():  # placing order
             if rect is not None:
-                self.board.keep(rect)
+                self.board.keep(rect, level)
                 placed.setdefault(owner, []).append((payload, rect))
         self._placed = placed
 

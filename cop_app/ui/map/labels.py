@@ -134,7 +134,8 @@ class LabelSprites:
 Rect = tuple[float, float, float, float]  # x0, y0, x1, y1 in device px
 SYMBOL = 1  # obstacle levels: a symbol another label would cover ...
 TOWN = 2  # ... a base-map place name ...
-LABEL = 3  # ... a label already placed (never covered, unless forced)
+LABEL = 3  # ... a label already placed (never covered, unless forced) ...
+PRIME = 4  # ... an alert chip or an airspace limit (a forced label too keeps off it)
 
 
 @dataclass
@@ -143,7 +144,9 @@ class Request:
 
     ``tolerate`` is the highest obstacle level it may cover when nothing is free
     (SYMBOL: a plain track label may cover another symbol, never a place name);
-    ``force`` places it at its first option whatever it covers (emergencies).
+    ``force`` places it whatever it covers (emergencies), at the option that covers
+    the least; ``level`` is what it is to later labels once placed (PRIME: alert chips
+    and airspace limits, placed first, which even a forced label avoids if it can).
     """
 
     priority: int  # higher places first
@@ -153,6 +156,7 @@ class Request:
     force: bool = False
     symbol: Rect | None = None  # the labelled symbol: other labels avoid covering it
     key: Any = None  # names the label across passes (a track's index); else its options[0]
+    level: int = LABEL
 
 
 class LabelBoard:
@@ -188,30 +192,31 @@ class LabelBoard:
             for gy in range(int(y0 // c), int(y1 // c) + 1):
                 for (a, b, cc, d), level in buckets.get((gx, gy), ()):
                     if level > worst and a < x1 and x0 < cc and b < y1 and y0 < d:
-                        if level == LABEL:
-                            return LABEL
+                        if level == PRIME:
+                            return PRIME
                         worst = level
         return worst
 
     def place(self, req: Request) -> Rect | None:
         fallback = None
+        least = (PRIME + 1, None)
         for r in req.options:
             level = self.worst(r)
             if level == 0:
-                return self._take(r)
+                return self.keep(r, req.level)
             if fallback is None and level <= req.tolerate:
                 fallback = r
+            if level < least[0]:
+                least = (level, r)
         if fallback is not None:
-            return self._take(fallback)
-        return self._take(req.options[0]) if req.force and req.options else None
+            return self.keep(fallback, req.level)
+        return self.keep(least[1], req.level) if req.force and least[1] is not None else None
 
-    def keep(self, r: Rect) -> Rect:
-        """Put a label placed before (on a board being rebuilt) where it was."""
-        self.block(r, LABEL)
+    def keep(self, r: Rect, level: int = LABEL) -> Rect:
+        """Put a label on the board (also one placed before, on a board being rebuilt)."""
+        self.block(r, level)
         self.placed.append(r)
         return r
-
-    _take = keep
 
 
 def around(x: float, y: float, w: float, h: float, gap_x: float, gap_y: float,
@@ -244,6 +249,28 @@ def town_rects(tr: Any, night: bool = False) -> list[Rect]:
     py = tr.m12() * x + tr.m22() * y + tr.dy() - TOWN_DOT_AT.y()
     return [(float(a), float(b), float(a) + w + 16.0, float(b) + 26.0)
             for a, b, w in zip(px.tolist(), py.tolist(), widths, strict=True)]  # fmt: skip
+
+
+def chip_rect(x: float, y: float, w: float, h: float, inset_x: float, inset_y: float,
+              avoid: list[Rect]) -> Rect:  # fmt: skip
+    """Where a ``w`` x ``h`` count chip goes on a symbol at ``x``, ``y``: over its top
+    left corner (its label starts at the right), else the first other corner, then the
+    same corners a line further out, that covers no rectangle of ``avoid`` (place
+    names). The chip moves rather than the place name giving way: the name is drawn
+    under every layer, before anyone knows where chips go, and a chip by its symbol
+    reads as well at any corner. If every corner is covered (the symbol sits on the
+    name, covering it already) the chip keeps the top left."""
+    left, right = (x - inset_x - w, x - inset_x), (x + inset_x, x + inset_x + w)
+    up, down = (y - inset_y - h, y - inset_y), (y + inset_y, y + inset_y + h)
+    corners = [(left, up), (right, up), (left, down), (right, down)]
+    opts = [(a, b, c, d) for (a, c), (b, d) in corners]
+    opts += [(a, b - h if b < y else b + h, c, d - h if b < y else d + h)
+             for a, b, c, d in opts]  # fmt: skip
+    for r in opts:
+        if not any(r[0] < t[2] and t[0] < r[2] and r[1] < t[3] and t[1] < r[3]
+                   for t in avoid):  # fmt: skip
+            return r
+    return opts[0]
 
 
 @cache

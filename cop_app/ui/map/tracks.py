@@ -42,7 +42,17 @@ from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import LABEL_CELL, SharedDeclutter, project
 from cop_app.ui.map.frames import frame_at, lost_text
-from cop_app.ui.map.labels import PAD, SYMBOL, TOWN, ChipSprites, LabelSprites, Request, around
+from cop_app.ui.map.labels import (
+    PAD,
+    SYMBOL,
+    TOWN,
+    ChipSprites,
+    LabelSprites,
+    Rect,
+    Request,
+    around,
+    chip_rect,
+)
 from cop_app.ui.map.symbols import LOST_OF, SYMBOL_PX, Variant, atlas, cell_index
 from cop_app.ui.map.trails import TrailLayer
 from cop_app.ui.map.view import MapView
@@ -122,10 +132,8 @@ def vector_lengths(speed_kn: np.ndarray, domain: Domain) -> np.ndarray:
     return VECTOR_EDGE_PX + floor + grow
 
 
-def badge_corner(x: float, y: float) -> tuple[float, float]:
-    """The bottom-right corner of a stack's count chip: over the symbol's top left
-    (labels start at the right, so the two never collide)."""
-    return x - SYMBOL_PX * 0.15, y - SYMBOL_PX * 0.3
+def badge_text(n: int) -> str:
+    return str(n) if n < 100 else "99+"
 
 
 class TrackLayer(pg.GraphicsObject):
@@ -148,6 +156,7 @@ class TrackLayer(pg.GraphicsObject):
         self._label_text: dict[int, tuple[str, ...]] = {}  # track index -> label lines
         self.sprites = LabelSprites()
         self.chips = ChipSprites()  # stack counts
+        self.badges_drawn: list[Rect] = []  # count chips of the last paint (tests read them)
         self._attrs_version = -1
         self._box: QGraphicsRectItem | None = None
         self._set_frame(None)
@@ -296,7 +305,8 @@ class TrackLayer(pg.GraphicsObject):
         frags[:, 5] = sym.height[cells]
         frags[:, 6:10] = (1.0 / sym.dpr, 1.0 / sym.dpr, 0.0, 1.0)
         painter.drawPixmapFragments(*self._frags.drawargs(), sym.pixmap)
-        self._draw_badges(painter, px, py, self.declutter.counts(self), dpr)
+        self._draw_badges(painter, px, py, self.declutter.counts(self), dpr,
+                          self.declutter.towns(tr))  # fmt: skip
         try:  # an exception escaping paint takes the process down (shiboken 6.11)
             sprite, night = self.sprites.get, self.night
             for ((lines, alarm), _i), rect in self.declutter.placed(self, tr, view, dpr):
@@ -307,16 +317,23 @@ class TrackLayer(pg.GraphicsObject):
         painter.restore()
 
     def _draw_badges(self, painter: QPainter, px: np.ndarray, py: np.ndarray,
-                     counts: np.ndarray, dpr: float) -> None:  # fmt: skip
-        """A count chip at the top left of a symbol that stands for a stack of them."""
+                     counts: np.ndarray, dpr: float,
+                     towns: list[Rect]) -> None:  # fmt: skip
+        """A count chip by a symbol that stands for a stack of them (top left, or the
+        first corner off the place names: ``labels.chip_rect``)."""
         if len(counts) != len(px):
             return
+        self.badges_drawn = []
         for j in np.flatnonzero(counts > 1).tolist():
-            n = int(counts[j])
-            pm = self.chips.get(str(n) if n < 100 else "99+", "#E0E0E0", False, dpr)
-            w, h = pm.width() / dpr, pm.height() / dpr
-            x, y = badge_corner(float(px[j]), float(py[j]))
-            painter.drawPixmap(QPointF(round(x - w), round(y - h)), pm)
+            r = self.badge_rect(float(px[j]), float(py[j]), int(counts[j]), dpr, towns)
+            pm = self.chips.get(badge_text(int(counts[j])), "#E0E0E0", False, dpr)
+            painter.drawPixmap(QPointF(round(r[0]), round(r[1])), pm)
+            self.badges_drawn.append(r)
+
+    def badge_rect(self, x: float, y: float, n: int, dpr: float, towns: list[Rect]) -> Rect:
+        pm = self.chips.get(badge_text(n), "#E0E0E0", False, dpr)
+        w, h = pm.width() / dpr, pm.height() / dpr
+        return chip_rect(x, y, w, h, SYMBOL_PX * 0.15, SYMBOL_PX * 0.3, towns)
 
     def _draw_vectors(self, painter: QPainter, idx: np.ndarray, px: np.ndarray,
                       py: np.ndarray) -> None:  # fmt: skip
@@ -380,13 +397,17 @@ class TrackLayer(pg.GraphicsObject):
         gap = SYMBOL_PX * 0.7 - PAD  # the first baseline starts PAD after this
         dx, dy = SYMBOL_PX * 0.7 - at.x(), -SYMBOL_PX * 0.35 - at.y()
         half = SYMBOL_PX * 0.46
+        towns = self.declutter.towns(tr)
         reqs = []
         for x, y, lines, i, n in zip(np.rint(px).tolist(), np.rint(py).tolist(), texts,
                                      rows.tolist(), counts.tolist(), strict=True):  # fmt: skip
             lw, lh = size(lines, dpr)  # the sprite is made once the label is placed
             x0, y0 = round(x + dx), round(y + dy)
-            symbol = (x - half - (24 if n > 1 else 0), y - half - (20 if n > 1 else 0),
-                      x + half, y + half)  # with its count chip, top left
+            symbol = (x - half, y - half, x + half, y + half)
+            if n > 1:  # with its count chip
+                c = self.badge_rect(x, y, n, dpr, towns)
+                symbol = (min(symbol[0], c[0]), min(symbol[1], c[1]),
+                          max(symbol[2], c[2]), max(symbol[3], c[3]))  # fmt: skip
             r = int(rank[i])
             reqs.append(Request(
                 priority=10 + r, payload=((lines, bool(emergency[i])), i), symbol=symbol,
