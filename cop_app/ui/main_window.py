@@ -272,7 +272,8 @@ class MainWindow(QMainWindow):
             ruler.measured.connect(lambda text: self.status.showMessage(
                 "Range and bearing: " + " · ".join(text.splitlines()) if text else "",
                 0))  # fmt: skip
-        self.tracks.refreshed.connect(self.status.set_counts)
+        self.tracks.refreshed.connect(lambda counts: self.status.set_counts(
+            counts, self.tracks.model.newest_fix() if self._feeds_current() else None))
         self.map.viewChanged.connect(lambda _bbox: self.tracks.view_changed())
         s.stateChanged.connect(self._state_changed)
         s.cacheLoaded.connect(self._cache_loaded)
@@ -351,6 +352,11 @@ class MainWindow(QMainWindow):
         if self.banner.isVisible():
             self._update_banner()  # so does the offline banner's data age
         self._show_connection()
+        self.status.refresh_counts(self._feeds_current())
+
+    def _feeds_current(self) -> bool:
+        """Live, unfiltered and linked: only then does a domain's quiet mean its feed."""
+        return self.hub.live and self.hub.window is None and self.session.live
 
     def _alert_count(self, new: int, opened: int) -> None:
         """The badge: the dock's title and a status-bar label, both in words.

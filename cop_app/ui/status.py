@@ -7,7 +7,7 @@ only lays them out and ticks the clock once a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
@@ -61,9 +61,26 @@ def offline_text(data_time: float | None, clock: Callable[[], float] = now) -> s
     return f"{OFFLINE_PREFIX}{format_dtg(data_time)} ({format_age(clock() - data_time)})"
 
 
-def counts_text(counts: dict[str, int]) -> str:
-    return (f"AIR {counts.get('air', 0)} · SEA {counts.get('sea', 0)} · "
-            f"LAND {counts.get('land', 0)}")  # fmt: skip
+# A domain whose newest fix is older than this has probably lost its feed: the link to
+# the server can be up while the AIS receiver behind it is dead, and one age for the
+# whole link would not show it. Generous: with many ships the newest fix is seconds old.
+QUIET_AFTER_S = {"air": 60.0, "sea": 600.0, "land": 3600.0}
+
+
+def quiet_domains(newest: Mapping[str, float], t: float) -> dict[str, float]:
+    """Seconds since the newest fix, for each domain past its quiet limit."""
+    return {d: t - newest[d] for d, limit in QUIET_AFTER_S.items()
+            if d in newest and t - newest[d] > limit}  # fmt: skip
+
+
+def counts_text(counts: dict[str, int], quiet: Mapping[str, float] | None = None) -> str:
+    """``AIR 81 · SEA 0 (no fix for 12 min) · LAND 0``: tracks shown per domain, and a
+    domain whose feed went quiet says for how long."""
+    quiet = quiet or {}
+    return " · ".join(
+        f"{d.upper()} {counts.get(d, 0)}"
+        + (f" (no fix for {format_age(quiet[d]).removesuffix(' ago')})" if d in quiet else "")
+        for d in ("air", "sea", "land"))  # fmt: skip
 
 
 class StatusBar(QStatusBar):
@@ -86,7 +103,10 @@ class StatusBar(QStatusBar):
         self.clock = self._label("clock", "UTC clock (date-time group)")
         self.cursor = self._label("cursor", "position under the mouse: DMS and MGRS")
         self.connection = self._label("connection", "server connection and data age")
-        self.counts = self._label("counts", "tracks shown per domain")
+        self.counts = self._label("counts", "tracks shown per domain; a domain with no fix "
+                                  "for a while says so (its feed may have stopped)")
+        self._counts: dict[str, int] = {}
+        self._newest: dict[str, float] = {}
         self.cursor.setText("—")
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.tick)
@@ -130,5 +150,14 @@ class StatusBar(QStatusBar):
         self.connection.setToolTip(f"server connection and data age: {text}")
         self.connection.setStyleSheet("font-weight: bold; color: #FFB300;" if warn else "")
 
-    def set_counts(self, counts: dict[str, int]) -> None:
-        self.counts.setText(counts_text(counts))
+    def set_counts(self, counts: dict[str, int],
+                   newest: Mapping[str, float] | None = None) -> None:  # fmt: skip
+        """Counts per domain and (live) each domain's newest fix time, for the quiet
+        check ``refresh_counts`` repeats every second."""
+        self._counts, self._newest = dict(counts), dict(newest or {})
+        self.refresh_counts()
+
+    def refresh_counts(self, live: bool = True) -> None:
+        quiet = quiet_domains(self._newest, self._clock()) if live else {}
+        self.counts.setText(counts_text(self._counts, quiet))
+        self.counts.setStyleSheet("font-weight: bold; color: #FFB300;" if quiet else "")

@@ -271,6 +271,13 @@ class TracksModel(ColumnsModel):
             return lost_text(f.t - t) if self.lost[i] else age_text(f.t - t, self.cursor_ages)
         return format_dtg(t)
 
+    def newest_fix(self) -> dict[str, float]:
+        """Each domain's newest fix time in the frame (lost tracks included): how long a
+        feed has been quiet."""
+        f = self.frame
+        return {d.label: float(f.time[f.domain == d].max()) for d in Domain
+                if np.any(f.domain == d)}  # fmt: skip
+
     def live_counts(self) -> dict[str, int]:
         """Tracks per domain label in the frame, lost ones left out (the status bar
         counts what is current)."""
