@@ -9,10 +9,11 @@ in a chip, critical alerts get a double ring and acknowledged ones a dashed one.
 Zoomed in, each subject gets a ring and each new alert a severity chip. At overview
 zoom, rings round every subject would bury the map, so alerts near each other on screen
 merge: one ring on the worst and one chip ("HIGH +3") with a leader line to it.
-Chips are placed in the map's shared label pass (declutter.SharedDeclutter.placed):
-never over another chip or a track label, and off the base map's place names where
-that is possible. A ring follows its subject (the track's fix at the hub's cursor),
-falling back to where the alert was raised.
+Chips are placed in the map's shared label pass (declutter.SharedDeclutter.placed),
+after the airspace limits and before every track label: never over another chip, a
+limit or a place name (a chip with no free spot is left out for that frame, never its
+ring), and track labels keep off the chips. A ring follows its subject (the track's
+fix at the hub's cursor), falling back to where the alert was raised.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from cop_app.api.records import wire_time
 from cop_app.core.geo import to_mercator
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.declutter import SharedDeclutter, project
-from cop_app.ui.map.labels import TOWN, ChipSprites, Request, around
+from cop_app.ui.map.labels import PRIME, ChipSprites, Request, around
 from cop_app.ui.panels import alert_rows as ar
 
 RING_PX = 16.0
@@ -62,6 +63,7 @@ class AlertLayer(pg.GraphicsObject):
         self.declutter = declutter if declutter is not None else SharedDeclutter([])
         self.declutter.annotators.append(self)
         self._leaders: list[tuple[QPointF, QPointF]] = []
+        self.drawn: list[tuple[str, QRectF]] = []  # chips of the last paint (tests read it)
         hub.pictureChanged.connect(lambda _c: self.refresh())
         hub.cursorChanged.connect(lambda _t: self._cursor_moved())
         hub.layersChanged.connect(lambda _l: self.refresh())
@@ -172,15 +174,23 @@ class AlertLayer(pg.GraphicsObject):
             pm = self.chips.get(self.chip_text(g), alert_colour(sev), muted, dpr)
             w, h = pm.width() / dpr, pm.height() / dpr
             gap = RING_PX + 4 if rings else 14.0
-            # Above-left first: track labels start to the right of their symbols.
+            # Above-left first: track labels start to the right of their symbols. Then
+            # the other sides, then the same a chip further out (a leader line joins a
+            # chip set apart to its ring). A chip covers no place name, airspace limit
+            # or other chip: where none of these is free it is not drawn this frame,
+            # its ring still is (the alert stays visible and countable in the dock).
             first = (x - gap - w * 0.6, y - gap - h, x - gap + w * 0.4, y - gap)
+            far = gap + h + 6
+            opts = around(x, y, w, h, gap, gap, first=first)
+            opts += around(x, y, w, h, far, far, first=(x - far - w * 0.6, y - far - h,
+                                                      x - far + w * 0.4, y - far))
             reqs.append(Request(priority=100 + ar.SEVERITY_RANK.get(sev, 0), payload=(pm, g),
-                                options=around(x, y, w, h, gap, gap, first=first),
-                                tolerate=TOWN))  # fmt: skip
+                                options=opts, level=PRIME))  # fmt: skip
         return reqs
 
     # ---- drawing -----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        self.drawn = []
         if not self.shown:
             return
         tr = QTransform(painter.transform())
@@ -200,10 +210,10 @@ class AlertLayer(pg.GraphicsObject):
             self._ring(painter, QPointF(float(px[i]), float(py[i])), self.shown[i])
         for (pm, g), rect in placed:  # a leader from each chip to its ring
             at = QPointF(float(px[g[0]]), float(py[g[0]]))
-            self._leader(painter, QRectF(rect[0], rect[1], rect[2] - rect[0],
-                                         rect[3] - rect[1]), at,
-                         alert_colour(ar.severity(self.shown[g[0]])))  # fmt: skip
+            chip = QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1])
+            self._leader(painter, chip, at, alert_colour(ar.severity(self.shown[g[0]])))
             painter.drawPixmap(QPointF(round(rect[0]), round(rect[1])), pm)
+            self.drawn.append((self.chip_text(g), QRectF(chip)))
         painter.restore()
 
     @staticmethod

@@ -47,6 +47,9 @@ def add_context_layers(view: MapView, hub: Hub, *, night: bool = False,
     items["zone_labels"].setZValue(Z["zone_labels"])
     view.viewbox.addItem(items["zone_labels"], ignoreBounds=True)  # follows "zones"
     items["zone_labels"].setVisible(items["zones"].isVisible())
+    items["zone_labels"].declutter.view = view  # limits keep off the place names
+    if "air" in view.layer_names():  # tracks first: the limits join their label pass
+        items["zone_labels"].join_labels(view.layer("air").declutter)
     items["legend"] = ReportLegend(view, items["reports"], night)
     items["scalebar"] = ScaleBar(view, night)
     items["north"] = NorthArrow(view, night)

@@ -99,6 +99,7 @@ class SharedDeclutter:
         self._new_in_view = False  # the last pass placed one inside the view
         self.board = LabelBoard()
         self._towns_key: tuple | None = None
+        self._chips: set[Rect] = set()
         self._towns: list[Rect] = []
         # The margin round the view and what a frame's budget left over are placed once
         # the map is idle, a budget at a time, so no frame pays for them.
@@ -321,6 +322,7 @@ class SharedDeclutter:
         self._fresh = []
         self._count = 0
         self._region = QRectF()
+        self._chips = set()  # count chips on the board
         self.board = LabelBoard()
         if self._towns_on():
             for r in town_rects(tr):
@@ -339,8 +341,15 @@ class SharedDeclutter:
         self._region = QRectF(region)
         self._new_in_view = False
         self._prune(region)
+        for layer in self.layers:  # stacks' count chips: text no label may cover
+            chips = getattr(layer, "count_chips", None)
+            if chips is not None and layer.isVisible():
+                for r in chips(tr, region, dpr):
+                    if r not in self._chips:
+                        self._chips.add(r)
+                        self.board.block(r, TOWN)
         reqs: list[tuple[int, Request]] = []
-        for p in self.annotators:  # few (alert chips): all at once, first
+        for p in self.annotators:  # few (alert chips, airspace limits): all at once, first
             if p.isVisible():
                 reqs += [(id(p), r) for r in p.label_requests(tr, region, dpr)]
         self._try([(o, r) for o, r in reqs if self._key(o, r) not in self._tried])
@@ -419,6 +428,7 @@ class SharedDeclutter:
         self._tried = {k: v for k, v in self._tried.items()
                        if x0 <= v[0] <= x1 and y0 <= v[1] <= y1}  # fmt: skip
         self.board = LabelBoard()
+        self._chips = set()  # blocked again by the pass that pruned
         if self._towns_on():
             for r in town_rects(self._tr_b):
                 self.board.block(r, TOWN)

@@ -330,6 +330,17 @@ class TrackLayer(pg.GraphicsObject):
             painter.drawPixmap(QPointF(round(r[0]), round(r[1])), pm)
             self.badges_drawn.append(r)
 
+    def count_chips(self, tr: QTransform, view: QRectF, dpr: float) -> list[Rect]:
+        """Where this layer's count chips go (the label pass keeps other labels off them)."""
+        idx, counts = self.declutter.shown(self, tr, view), self.declutter.counts(self)
+        if len(counts) != len(idx) or not (counts > 1).any():
+            return []
+        j = np.flatnonzero(counts > 1)
+        px, py = project(tr, self.mx[idx[j]], self.my[idx[j]])
+        towns = self.declutter.towns(tr)
+        return [self.badge_rect(x, y, n, dpr, towns) for x, y, n in
+                zip(np.rint(px).tolist(), np.rint(py).tolist(), counts[j].tolist(), strict=True)]
+
     def badge_rect(self, x: float, y: float, n: int, dpr: float, towns: list[Rect]) -> Rect:
         pm = self.chips.get(badge_text(n), "#E0E0E0", False, dpr)
         w, h = pm.width() / dpr, pm.height() / dpr
@@ -566,6 +577,8 @@ def add_track_layers(view: MapView, hub: Hub) -> dict[str, Any]:
         peers.append(layer)
     declutter = SharedDeclutter(peers)  # one grid: rank wins a cell across domains
     declutter.view = view  # labels keep off the base map's place names
+    for name in view.layer_names():  # airspace limits already on the map join its pass
+        getattr(view.layer(name), "join_labels", lambda _d: None)(declutter)
     for layer in peers:
         layer.peers = peers
         layer.declutter = declutter

@@ -16,13 +16,14 @@ reports: drawn in the zone layer (z 10) a symbol on the anchor ate the first let
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QTransform
 
 from cop_app.core.entities import Zone
 from cop_app.core.enums import ZoneKind
@@ -31,11 +32,16 @@ from cop_app.core.picture import PictureChange
 from cop_app.core.style import zone_colour
 from cop_app.ui.hub import Hub
 from cop_app.ui.map._draw import cosmetic_pen, haloed_text, label_font, mercator_path
+from cop_app.ui.map.declutter import SharedDeclutter
+from cop_app.ui.map.labels import PRIME, Request
+
+log = logging.getLogger(__name__)
 
 FADE_FROM_MPP = 400.0  # metres per pixel: at and above it, areas have their full fill
 FADE_TO_MPP = 40.0  # and at and below it (a view ~30 km across), ``FADE_MIN`` of it
 FADE_MIN = 0.3
 HATCH_ALPHA = 50  # the light hatch that keeps a faded area visible from inside
+LIMIT_PRIORITY = 300  # airspace limits place first in the shared label pass (alerts: 100+)
 
 WORLD = 3.1415926535897931 * EARTH_RADIUS_M
 
@@ -104,6 +110,7 @@ class ZoneLayer(pg.GraphicsObject):
         self.hub = hub
         self.night = night
         self._paths: dict[str, tuple[int, QPainterPath, tuple[float, float] | None]] = {}
+        self.label_layer: ZoneLabelLayer | None = None  # set by the label layer
         hub.pictureChanged.connect(self._on_change)
         hub.cursorChanged.connect(lambda *_: self.update())
         hub.liveChanged.connect(lambda *_: self.update())
@@ -112,6 +119,11 @@ class ZoneLayer(pg.GraphicsObject):
     def set_night(self, night: bool) -> None:
         self.night = night
         self.update()
+
+    def join_labels(self, declutter: SharedDeclutter) -> None:
+        """The airspace limits join the track layers' label pass (tracks.add_track_layers)."""
+        if self.label_layer is not None:
+            self.label_layer.join_labels(declutter)
 
     def _on_change(self, change: PictureChange) -> None:
         if change.zones:
@@ -206,7 +218,11 @@ class ZoneLabelLayer(pg.GraphicsObject):
     """Airspace limits over the symbols, each whole inside the map or not drawn.
 
     It follows the zone layer's visibility (``zones.visibleChanged``); the context
-    stacks it above tracks and reports and under the alert chips.
+    stacks it above tracks and reports and under the alert chips. Its labels go first
+    in the map's shared label pass (``declutter.SharedDeclutter``, joined by
+    ``join_labels``): a limit names airspace, so it keeps its spot by the zone's anchor
+    where it can, moves to the next free one near it where it would cover a place name
+    or another label, and every later label (alert chips, track labels) keeps off it.
     """
 
     layer_name = "zone_labels"
@@ -215,39 +231,90 @@ class ZoneLabelLayer(pg.GraphicsObject):
         super().__init__()
         self.zones = zones
         self.drawn: list[tuple[str, QRectF]] = []  # what the last paint showed (tests)
+        self.font = label_font()
+        self.metrics = QFontMetricsF(self.font)
+        self.declutter = SharedDeclutter([])  # alone until ``join_labels``
+        self.declutter.annotators.append(self)
+        zones.label_layer = self
         zones.visibleChanged.connect(lambda: self.setVisible(zones.isVisible()))
         zones.hub.pictureChanged.connect(lambda ch: self.update() if ch.zones else None)
         zones.hub.cursorChanged.connect(lambda *_: self.update())
         zones.hub.liveChanged.connect(lambda *_: self.update())
 
+    def join_labels(self, declutter: SharedDeclutter) -> None:
+        """Take part in the track layers' label pass from now on."""
+        if declutter is self.declutter:
+            return
+        if self in self.declutter.annotators:
+            self.declutter.annotators.remove(self)
+        if declutter.view is None:
+            declutter.view = self.declutter.view
+        self.declutter = declutter
+        declutter.annotators.append(self)
+        self.update()
+
     def set_night(self, night: bool) -> None:
         """Colours follow the zone layer's theme; this only repaints."""
         self.update()
 
+    @property
+    def label_version(self) -> tuple:
+        """What the placed labels depend on: a new board when a limit appears, lapses,
+        changes text or colour (not on every cursor tick)."""
+        return tuple((t, c, a.x(), a.y()) for a, t, c in self.zones.limit_labels())
+
     def boundingRect(self) -> QRectF:
         return QRectF(-WORLD, -WORLD, 2 * WORLD, 2 * WORLD)
 
+    def label_requests(self, tr: QTransform, region: QRectF, dpr: float) -> list[Request]:
+        """A limit's options: its text starting at the anchor (as drawn before the
+        shared pass), centred on it or ending at it; then the same a line or two above
+        and below. None free: the limit is not drawn (until the view or data change)."""
+        reqs = []
+        grown = region.adjusted(-200, -40, 200, 40)
+        for anchor, text, colour in self.zones.limit_labels():
+            at = tr.map(anchor)
+            if not grown.contains(at):
+                continue
+            tight = self.metrics.tightBoundingRect(text).adjusted(-2, -2, 2, 2)
+            w, h = tight.width(), tight.height()
+            x0, y0 = at.x() + tight.left(), at.y() + tight.top()
+            # Nearest first: a line up or down, then two (a place name is 26 px tall).
+            shifts = [(dx * w, dy * (h + 2)) for dy in (0, -1, 1, -2, 2)
+                      for dx in (0.0, -0.5, -1.0)]  # fmt: skip
+            opts = [(x0 + dx, y0 + dy, x0 + dx + w, y0 + dy + h) for dx, dy in shifts]
+            # The baseline's start relative to the rectangle's top left.
+            payload = (text, colour, -tight.left(), -tight.top())
+            reqs.append(Request(priority=LIMIT_PRIORITY, options=opts, payload=payload,
+                                key=(text, round(anchor.x()), round(anchor.y())),
+                                level=PRIME))  # fmt: skip
+        return reqs
+
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
         self.drawn = []
-        labels = self.zones.limit_labels()
         vb = self.getViewBox()
-        if not labels or vb is None:
+        if vb is None or not self.zones.limit_labels():
             return
-        transform = painter.transform()
+        try:  # an exception escaping paint takes the process down (shiboken 6.11)
+            self._paint_labels(painter, vb)
+        except Exception:
+            log.exception("airspace limits failed")
+
+    def _paint_labels(self, painter: QPainter, vb: object) -> None:
+        tr = QTransform(painter.transform())
+        view = tr.mapRect(self.viewRect())
+        dpr = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        placed = self.declutter.placed(self, tr, view, float(dpr))
         painter.save()
         painter.resetTransform()
         # Device px are the view's widget px; the map area is the view box's rectangle.
-        area = transform.mapRect(vb.viewRect()).normalized()
-        area = area.adjusted(2, 2, -2, -2)
+        area = tr.mapRect(vb.viewRect()).normalized().adjusted(2, 2, -2, -2)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        font = label_font()
-        fm = QFontMetricsF(font)
         halo = "#1F2A33" if self.zones.night else "#FFFFFF"
-        for anchor, text, colour in labels:
-            at = transform.map(anchor)
-            rect = fm.tightBoundingRect(text).translated(at).adjusted(-2, -2, 2, 2)
+        for (text, colour, bx, by), r in placed:
+            rect = QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])
             if not area.contains(rect):
                 continue  # half a limit reads as another limit: whole or nothing
-            haloed_text(painter, at, text, colour, halo, font)
+            haloed_text(painter, QPointF(r[0] + bx, r[1] + by), text, colour, halo, self.font)
             self.drawn.append((text, rect))
         painter.restore()
