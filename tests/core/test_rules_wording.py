@@ -75,3 +75,13 @@ def test_engine_messages_read_subject_what_where_once():
         "CF-BUF-E) at ")
     for m in msgs.values():
         words_once(m)
+
+
+def test_report_subjects_use_the_event_labels_people_read():
+    from cop_app.core.entities import LandReport
+    from cop_app.core.enums import EventType
+    from cop_app.core.rules.reports import _subject
+
+    assert _subject(LandReport(id="R1", event_type=EventType.MINE_UXO)) == "Mine / UXO R1"
+    titled = LandReport(id="R2", title="Device on the road", event_type=EventType.MINE_UXO)
+    assert _subject(titled) == "Device on the road (mine / UXO)"

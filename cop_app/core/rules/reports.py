@@ -12,6 +12,7 @@ from cop_app.core.rules import config as R
 from cop_app.core.rules.condition import Condition, Conditions
 from cop_app.core.rules.wording import zone_phrase
 from cop_app.core.rules.zones import PreparedZone
+from cop_app.core.style import EVENT_LABELS
 from cop_app.core.timeutil import format_iso
 from cop_app.core.verification import VerificationStatus as VS
 
@@ -49,11 +50,13 @@ def report_rules(reports: Iterable[LandReport], t: float, zones: list[PreparedZo
 def _subject(r: LandReport) -> str:
     """``Explosions heard (shelling)``: the report's title, then its event type unless
     the title already says it; an untitled report is its event type and id."""
-    event = r.event_type.value.replace("_", " ")
+    words = r.event_type.value.replace("_", " ")
+    label = EVENT_LABELS.get(r.event_type.value, words.capitalize())  # "Mine / UXO"
     title = (r.title or "").strip()
     if not title:
-        return f"{event.capitalize()} {r.id}"
-    return title if event in title.lower() else f"{title} ({event})"
+        return f"{label} {r.id}"
+    # Mid-sentence: lower-case the first letter only, so acronyms stay ("mine / UXO").
+    return title if words in title.lower() else f"{title} ({label[:1].lower()}{label[1:]})"
 
 
 def _recent(r: LandReport, t: float, cfg: R.RuleConfig) -> bool:
