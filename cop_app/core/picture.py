@@ -45,6 +45,11 @@ _DOMAINS = tuple(Domain)  # Domain by int code without an enum lookup per row
 MAX_SOURCES = 16  # sources listed per track
 _BULK_MIN = 32  # deferred fixes below this are written one by one
 ARCHIVE_HORIZON_S = 6 * 3600.0  # at most this far around a replay time for archived fixes
+# Replaying, a track whose next held fix comes within this of its last one was reporting
+# all along: stored history is thinned (the server's backfill keeps one fix a minute, the
+# demo's older hours one per two minutes), and judging staleness on the thinned fixes
+# drew every aircraft (stale after 60 s) as lost half the time. A longer gap is silence.
+BRIDGE_S = 180.0
 
 
 @dataclass(frozen=True)
@@ -959,30 +964,30 @@ class Picture:
         t_i = ht[rows, i]
         archived = len(self.archive) > 0
         keep_s = self._stale_s + self._lost_s if include_lost else self._stale_s
-        if not include_stale and not archived:
-            alive = (t - t_i) <= keep_s[rows]
-            rows, i, t_i = rows[alive], i[alive], t_i[alive]
         j = np.minimum(i + 1, self.history_points - 1)
+        t_next = np.where((j > i) & (j < self._hist_n[rows]), ht[rows, j], np.nan)
         lat, lon = _lerp(t, t_i, self._hist_lat[rows, i], self._hist_lon[rows, i],
-                         np.where(j > i, ht[rows, j], np.nan), self._hist_lat[rows, j],
-                         self._hist_lon[rows, j])  # fmt: skip
+                         t_next, self._hist_lat[rows, j], self._hist_lon[rows, j])  # fmt: skip
         if archived:
-            rows, t_i, lat, lon = self._with_archive(t, cnt, rows, t_i, lat, lon,
-                                                     include_stale, keep_s)  # fmt: skip
-            if not include_stale:
-                alive = (t - t_i) <= keep_s[rows]
-                rows, t_i, lat, lon = rows[alive], t_i[alive], lat[alive], lon[alive]
-        return self._frame(t, rows, lat, lon, t_i)
+            rows, t_i, lat, lon, t_next = self._with_archive(
+                t, cnt, rows, t_i, lat, lon, t_next, include_stale, keep_s)
+        heard = _heard(t, t_i, t_next)
+        if not include_stale:
+            alive = (t - heard) <= keep_s[rows]
+            rows, t_i, lat, lon, heard = (rows[alive], t_i[alive], lat[alive], lon[alive],
+                                          heard[alive])  # fmt: skip
+        return self._frame(t, rows, lat, lon, t_i, heard)
 
     def _with_archive(self, t: float, cnt: np.ndarray, rows: np.ndarray, t_i: np.ndarray,
-                      lat: np.ndarray, lon: np.ndarray, include_stale: bool,
+                      lat: np.ndarray, lon: np.ndarray, t_next: np.ndarray,
+                      include_stale: bool,
                       keep_s: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
         """Merge the archive's fixes around ``t`` into the kept-history answer."""
         n = self._n
         # Nothing staler than the stalest track can show, so look no further back.
         horizon = ARCHIVE_HORIZON_S
-        if not include_stale:
-            horizon = min(float(keep_s[:n].max(initial=0.0)), horizon)
+        if not include_stale:  # (a fix up to BRIDGE_S back may be bridged to the next)
+            horizon = min(float(keep_s[:n].max(initial=0.0)) + BRIDGE_S, horizon)
         a = self.archive.around(t, horizon, n)
         best_t = np.full(n, -_INF)
         best_t[rows] = t_i
@@ -999,11 +1004,11 @@ class Picture:
             nt[k], nla[k] = self._hist_t[rr, c], self._hist_lat[rr, c]
             nlo[k] = self._hist_lon[rr, c]
         alat, alon = _lerp(t, a.t[take], a.lat[take], a.lon[take], nt, nla, nlo)
-        d_lat, d_lon = np.full(n, np.nan), np.full(n, np.nan)
-        d_lat[rows], d_lon[rows] = lat, lon
-        best_t[ar], d_lat[ar], d_lon[ar] = a.t[take], alat, alon
+        d_lat, d_lon, d_next = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        d_lat[rows], d_lon[rows], d_next[rows] = lat, lon, t_next
+        best_t[ar], d_lat[ar], d_lon[ar], d_next[ar] = a.t[take], alat, alon, nt
         out = np.flatnonzero(np.isfinite(best_t))
-        return out, best_t[out], d_lat[out], d_lon[out]
+        return out, best_t[out], d_lat[out], d_lon[out], d_next[out]
 
     def current(self, now: float, *, include_stale: bool = False,
                 include_lost: bool = False) -> Frame:  # fmt: skip
@@ -1034,7 +1039,7 @@ class Picture:
                            self._pos_time[rows].copy())  # fmt: skip
 
     def _frame(self, t: float, rows: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-               times: np.ndarray) -> Frame:  # fmt: skip
+               times: np.ndarray, heard: np.ndarray | None = None) -> Frame:  # fmt: skip
         keys = self._keys
         return Frame(
             t=t,
@@ -1049,7 +1054,7 @@ class Picture:
             course_deg=self._num["course_deg"][rows],
             heading_deg=self._num["heading_deg"][rows],
             altitude_ft=self._num["altitude_ft"][rows],
-            stale_at=times + self._stale_s[rows],
+            stale_at=(times if heard is None else heard) + self._stale_s[rows],
         )
 
     @_locked
@@ -1085,6 +1090,14 @@ class Picture:
         out = {d.label: int(np.count_nonzero(dom == d)) for d in Domain}
         out["reports"] = len(self._reports)
         return out
+
+
+def _heard(t: float, t_i: np.ndarray, t_next: np.ndarray) -> np.ndarray:
+    """When each track was last heard as at ``t``: its last held fix, or ``t`` itself
+    where the next held fix follows within ``BRIDGE_S`` (thinned history, see there)."""
+    with np.errstate(invalid="ignore"):
+        bridged = np.isfinite(t_next) & (t_next > t) & (t_next - t_i <= BRIDGE_S)
+    return np.where(bridged, t, t_i)
 
 
 def _lerp(t: float, t0: np.ndarray, lat0: np.ndarray, lon0: np.ndarray, t1: np.ndarray,

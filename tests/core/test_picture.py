@@ -242,3 +242,40 @@ def test_attribute_values_reads_many_tracks_at_once_and_none_where_missing():
     assert got == [("PD", "EVER <b>"), (None, None), ("RCH123", None)]
     # Values, not the stored dicts: the caller cannot change the picture through them.
     assert pic.track_state("icao:4ca7e1").fields["callsign"] == "RCH123"
+
+
+def test_replay_over_thinned_history_is_not_lost_between_held_fixes():
+    """Stored history holds one fix every two minutes (the demo's older hours, the
+    server's backfill at one a minute); an aircraft (stale after 60 s) reporting all
+    along must replay as alive between them, interpolated, not as lost half the time.
+    A real silence longer than picture.BRIDGE_S still goes stale."""
+    from cop_app.core.picture import BRIDGE_S
+
+    p = Picture(stale=StalePolicy(air_s=60, sea_class_a_s=360, sea_class_b_s=900))
+    for k in range(6):  # every 2 min, then a 10-min silence, then one more fix
+        p.upsert(TrackUpdate(key="icao:abc", domain=Domain.AIR, source="t",
+                             time=T0 + 120 * k, lat=48.0, lon=30.0 + k * 0.1))  # fmt: skip
+    p.upsert(TrackUpdate(key="icao:abc", domain=Domain.AIR, source="t",
+                         time=T0 + 600 + 600, lat=48.0, lon=31.0))  # fmt: skip
+    mid = p.as_of(T0 + 120 * 2 + 90)  # 90 s after a fix, 30 s before the next
+    assert mid.keys == ["icao:abc"] and not mid.lost.any()
+    assert mid.lon[0] == pytest.approx(30.2 + 0.1 * 90 / 120)
+    assert mid.time[0] == T0 + 240  # the fix held: ages still count from it
+    assert 600 > BRIDGE_S
+    silent = p.as_of(T0 + 600 + 90, include_lost=True)  # 90 s into the 10-min silence
+    assert silent.lost.all()
+    assert p.as_of(T0 + 600 + 90).keys == []
+
+
+def test_replay_over_thinned_archived_history_is_not_lost_between_fixes():
+    """The same over fixes fetched for replay (the archive): the kept history holds only
+    today's fix, the two-minute fixes of an hour ago come from the server."""
+    p = Picture(stale=StalePolicy(air_s=60, sea_class_a_s=360, sea_class_b_s=900))
+    p.upsert(TrackUpdate(key="icao:abc", domain=Domain.AIR, source="t", time=T0 + 3600,
+                         lat=48.0, lon=35.0))  # fmt: skip
+    times = [T0 + 120 * k for k in range(5)]
+    p.add_archived_fixes(["icao:abc"] * 5, times, [48.0] * 5, [30.0 + 0.1 * k for k in range(5)],
+                         span=(T0, T0 + 600))  # fmt: skip
+    mid = p.as_of(T0 + 120 + 90)
+    assert mid.keys == ["icao:abc"] and not mid.lost.any()
+    assert mid.lon[0] == pytest.approx(30.1 + 0.1 * 90 / 120)
