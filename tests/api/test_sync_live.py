@@ -223,3 +223,30 @@ def test_token_file_world_readable_refused(live_server, tmp_path):
     res = run_cli("sync", "--server", live_server.url, "--cache", str(tmp_path / "c.sqlite"),
                   "--token-file", str(path), env_token=None)  # fmt: skip
     assert res.returncode == 0, res.stderr
+
+
+def test_a_resumed_sync_holds_the_servers_alerts(live_server, tmp_path):
+    """A new Syncer resuming from the cache's cursor (a reconnect, or a restart) holds
+    every alert the server has, not only those changed after the cursor (a reconnect
+    showed "0 new · 0 open" over a server holding eleven)."""
+    import requests
+
+    from cop_app.core.timeutil import now
+    from tests.server.alert_support import sbs
+
+    line = sbs("4CA7E1", now(), 33.2, 47.5, 12000, squawk="7700")
+    r = requests.post(live_server.url + "/v1/ingest/sbs", data=line, timeout=10,
+                      headers=live_server.headers("feeder"))  # fmt: skip
+    assert r.ok, r.text
+    viewer = ApiClient(live_server.url, live_server.tokens["viewer"])
+    cache = PictureCache(tmp_path / "c.sqlite")
+    first = Syncer(viewer, Picture(), cache)
+    first.sync_once()
+    assert [a["rule"] for a in first.alerts.values()] == ["emergency_squawk"]
+    first.stop()
+    again = Syncer(viewer, Picture(), cache, resume=True)
+    assert again.last_seq is not None  # resuming: no initial sync
+    again.sync_once()
+    assert set(again.alerts) == set(first.alerts)
+    again.stop()
+    cache.close()
