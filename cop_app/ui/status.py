@@ -7,6 +7,7 @@ only lays them out and ticks the clock once a second.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QTimer
@@ -73,14 +74,19 @@ def quiet_domains(newest: Mapping[str, float], t: float) -> dict[str, float]:
             if d in newest and t - newest[d] > limit}  # fmt: skip
 
 
-def counts_text(counts: dict[str, int], quiet: Mapping[str, float] | None = None) -> str:
-    """``AIR 81 · SEA 0 (no fix for 12 min) · LAND 0``: tracks shown per domain, and a
-    domain whose feed went quiet says for how long."""
+def count_parts(counts: dict[str, int], quiet: Mapping[str, float] | None = None
+                ) -> list[tuple[str, bool]]:  # fmt: skip
+    """(text, quiet) per domain: ``SEA 143 (no fix 12 min)`` for a domain whose feed
+    went quiet, so the label can mark that part alone."""
     quiet = quiet or {}
-    return " · ".join(
-        f"{d.upper()} {counts.get(d, 0)}"
-        + (f" (no fix for {format_age(quiet[d]).removesuffix(' ago')})" if d in quiet else "")
-        for d in ("air", "sea", "land"))  # fmt: skip
+    return [(f"{d.upper()} {counts.get(d, 0)}"
+             + (f" (no fix {format_age(quiet[d]).removesuffix(' ago')})" if d in quiet else ""),
+             d in quiet) for d in ("air", "sea", "land")]  # fmt: skip
+
+
+def counts_text(counts: dict[str, int], quiet: Mapping[str, float] | None = None) -> str:
+    """``AIR 81 · SEA 0 (no fix 12 min) · LAND 0``: tracks shown per domain."""
+    return " · ".join(text for text, _ in count_parts(counts, quiet))
 
 
 class StatusBar(QStatusBar):
@@ -159,5 +165,10 @@ class StatusBar(QStatusBar):
 
     def refresh_counts(self, live: bool = True) -> None:
         quiet = quiet_domains(self._newest, self._clock()) if live else {}
-        self.counts.setText(counts_text(self._counts, quiet))
-        self.counts.setStyleSheet("font-weight: bold; color: #FFB300;" if quiet else "")
+        parts = count_parts(self._counts, quiet)
+        if quiet:  # only the quiet domain in the warning colour: AIR is not alarmed
+            self.counts.setText(" · ".join(
+                f'<b style="color:#FFB300">{html.escape(t)}</b>' if q else html.escape(t)
+                for t, q in parts))  # fmt: skip
+        else:
+            self.counts.setText(counts_text(self._counts))
