@@ -11,6 +11,7 @@ The Picture is Qt-free and does no I/O; views subscribe with plain callbacks.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1023,8 +1024,11 @@ class Picture:
         inside = (ht >= t0) & (ht <= t1)
         rows = np.flatnonzero(inside.any(axis=1))
         k = self.history_points - 1 - np.argmax(inside[rows, ::-1], axis=1)
-        return self._frame(t1, rows, self._hist_lat[rows, k], self._hist_lon[rows, k],
-                           ht[rows, k])  # fmt: skip
+        frame = self._frame(t1, rows, self._hist_lat[rows, k], self._hist_lon[rows, k],
+                            ht[rows, k])  # fmt: skip
+        # Heard in the window is the filter: none of them is "lost" at the window's end
+        # (the Tracks table marked every one LOST under a long brush).
+        return dataclasses.replace(frame, stale_at=None)
 
     @_locked
     def in_bbox(self, bbox: tuple[float, float, float, float], t: float | None = None) -> Frame:

@@ -267,6 +267,11 @@ def status_html(rep: LandReport, at: float | None) -> str | _Html:
     latest = rep.status.value.replace("_", " ")
     if at is None:
         return latest
+    first = min((s.time for s in rep.trail), default=rep.time)
+    if first is not None and at < first:  # the cursor is before the report existed
+        return _Html(f"<b>not yet reported</b> at {html.escape(format_dtg(at))} "
+                     f"(received {html.escape(format_dtg(first))}; now: "
+                     f"{html.escape(latest)})")
     then = rep.status_at(at).value.replace("_", " ")
     now_text = f"now: {latest}" if then != latest else "unchanged since"
     return _Html(f"<b>{html.escape(then)}</b> at {html.escape(format_dtg(at))} "

@@ -416,7 +416,9 @@ class TracksPanel(QWidget):
         if not self._sized and len(frame):
             self._sized = True  # once, on the first real rows: sizing 100k rows is slow
             self.table.resizeColumnsToContents()
-        self.refreshed.emit(self.model.live_counts())
+        # Under a time filter the tracks heard in the window are what the map shows: none
+        # is "lost" there (counting live ones only read AIR 0 over a full map).
+        self.refreshed.emit(frame.counts() if window else self.model.live_counts())
         self._show_selection(self.hub.selection)
 
     # ---- selection ---------------------------------------------------------------------
