@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from cop_app.core.enums import Domain, Identity
 from cop_app.core.geo import bbox_mask, format_dms, to_mgrs
-from cop_app.core.picture import Frame, Picture, PictureChange
+from cop_app.core.picture import Frame, Picture, PictureChange, is_emergency
 from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
 from cop_app.ui.map.frames import lost_text
@@ -92,6 +92,8 @@ class TracksModel(ColumnsModel):
         self._labels: dict[str, str] = {}
         self._squawks: dict[str, str] = {}
         self._extras: dict[str, tuple[Any, Any]] = {}
+        self._emergency: dict[str, bool] = {}
+        self.emergency = np.zeros(0, bool)
         self._key_pos: dict[str, int] | None = None
 
     # ---- content ---------------------------------------------------------------------
@@ -99,6 +101,7 @@ class TracksModel(ColumnsModel):
         self.beginResetModel()
         self.frame = frame
         self.lost = frame.lost
+        self.emergency = self.emergencies()
         self._key_pos = None
         self.order = self._ordered(self._mask())
         self.endResetModel()
@@ -111,6 +114,18 @@ class TracksModel(ColumnsModel):
             self._labels.pop(key, None)
             self._squawks.pop(key, None)
             self._extras.pop(key, None)
+            self._emergency.pop(key, None)
+
+    def emergencies(self) -> np.ndarray:
+        """Which frame rows squawk an emergency (7500/7600/7700, or flagged): read in
+        bulk and cached like the labels, so a 100k-row refresh stays cheap."""
+        keys, cache = self.frame.keys, self._emergency
+        missing = [k for k in keys if k not in cache]
+        if missing:
+            values = self.picture.attribute_values(missing, ("squawk", "emergency"))
+            for key, (squawk, flag) in zip(missing, values, strict=True):
+                cache[key] = is_emergency({"squawk": squawk, "emergency": flag})
+        return np.fromiter((cache[k] for k in keys), bool, len(keys))
 
     def label(self, key: str) -> str:
         label = self._labels.get(key)
@@ -178,6 +193,10 @@ class TracksModel(ColumnsModel):
         order = idx[np.argsort(col[idx], kind="stable")] if len(idx) else idx
         if self.sort_order == Qt.SortOrder.DescendingOrder:
             order = order[::-1]
+        em = self.emergency
+        if len(order) and len(em) == len(self.frame.keys) and em[order].any():
+            # Emergencies first, whatever the sort: seen without scrolling or searching.
+            order = np.concatenate([order[em[order]], order[~em[order]]])
         return order
 
     def _sort_key(self, column: int) -> np.ndarray:
@@ -232,12 +251,15 @@ class TracksModel(ColumnsModel):
             return f.keys[i]  # the full id, whatever the column elides
         if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and c == C_SQUAWK and " " in self.squawk(
-                f.keys[i]):  # fmt: skip
+        if role == Qt.ItemDataRole.ForegroundRole and c == C_SQUAWK and not self.emergency[
+                i] and " " in self.squawk(f.keys[i]):  # fmt: skip
             return QColor(ALARM)  # a named emergency: red text, the words say which
-        if self.lost[i] and role in (Qt.ItemDataRole.ForegroundRole,
-                                     Qt.ItemDataRole.BackgroundRole):  # fmt: skip
+        colour_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole)
+        if role in colour_roles and self.lost[i] and (c == C_AGE or not self.emergency[i]):
             return _lost_colour(role, c)
+        if role in colour_roles and self.emergency[i]:  # tar1090's habit: the row in red
+            return QColor(EMERGENCY_ROW[0] if role == Qt.ItemDataRole.BackgroundRole
+                          else EMERGENCY_ROW[1])  # fmt: skip
         return None
 
     def _text(self, f: Frame, i: int, c: int) -> str:
@@ -287,6 +309,7 @@ class TracksModel(ColumnsModel):
 
 ALARM = "#E53935"
 LOST_CHIP = ("#FFB300", "#000000")  # the amber warning (REPLAY, offline), black text
+EMERGENCY_ROW = ("#C62828", "#FFFFFF")  # an emergency squawk's row: white on red
 LOST_TEXT = "#8A8A8A"  # the rest of a lost row: grey, readable on day and night rows
 
 
