@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from cop_app.core.enums import EventType, Perception
+from cop_app.core.style import EVENT_LABELS
 from cop_app.core.timeutil import format_iso
 from cop_app.core.verification import VerificationStatus as VS
 from cop_app.server import scenario_motion as mo
@@ -162,7 +163,7 @@ def hour_plan(seed: int, hour: int) -> tuple[Planned, ...]:
         cred = int(r.choice(6, p=CREDIBILITY_P)) + 1
         place = _where(float(lon[i]), float(lat[i]))
         props = {
-            "id": rid, "title": f"{kind.value.replace('_', ' ').capitalize()} {place}",
+            "id": rid, "title": f"{EVENT_LABELS.get(kind.value, kind.value)} {place}",
             "event_type": kind.value, "perception": perception.value, "count": count,
             "status": VS.REPORTED.value, "time": format_iso(round(t)),
             "reliability": rel, "credibility": cred, "observer": observer,

@@ -85,3 +85,13 @@ def test_report_subjects_use_the_event_labels_people_read():
     assert _subject(LandReport(id="R1", event_type=EventType.MINE_UXO)) == "Mine / UXO R1"
     titled = LandReport(id="R2", title="Device on the road", event_type=EventType.MINE_UXO)
     assert _subject(titled) == "Device on the road (mine / UXO)"
+
+
+def test_a_title_that_names_the_event_by_its_label_is_not_repeated():
+    from cop_app.core.entities import LandReport
+    from cop_app.core.enums import EventType
+    from cop_app.core.rules.reports import _subject
+
+    rep = LandReport(id="R3", title="Mine / UXO 13 km NE of Kupiansk",
+                     event_type=EventType.MINE_UXO)  # fmt: skip
+    assert _subject(rep) == "Mine / UXO 13 km NE of Kupiansk"

@@ -55,8 +55,11 @@ def _subject(r: LandReport) -> str:
     title = (r.title or "").strip()
     if not title:
         return f"{label} {r.id}"
+    said = title.lower()
+    if words in said or label.lower() in said:  # the title names it already
+        return title
     # Mid-sentence: lower-case the first letter only, so acronyms stay ("mine / UXO").
-    return title if words in title.lower() else f"{title} ({label[:1].lower()}{label[1:]})"
+    return f"{title} ({label[:1].lower()}{label[1:]})"
 
 
 def _recent(r: LandReport, t: float, cfg: R.RuleConfig) -> bool:
