@@ -38,7 +38,7 @@ from cop_app.core.geo import bbox_mask, format_dms, to_mgrs
 from cop_app.core.picture import Frame, Picture, PictureChange, is_emergency
 from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
-from cop_app.ui.map.frames import lost_text
+from cop_app.ui.map.frames import frame_at, lost_text
 from cop_app.ui.panels._table import ColumnsModel, Index
 from cop_app.ui.panels.readout import (
     age_text,
@@ -124,7 +124,9 @@ class TracksModel(ColumnsModel):
         if missing:
             values = self.picture.attribute_values(missing, ("squawk", "emergency"))
             for key, (squawk, flag) in zip(missing, values, strict=True):
-                cache[key] = is_emergency({"squawk": squawk, "emergency": flag})
+                fields = {"squawk": squawk, "emergency": flag}
+                cache[key] = is_emergency(fields)
+                self._squawks[key] = squawk_text(fields)  # the same read fills both
         return np.fromiter((cache[k] for k in keys), bool, len(keys))
 
     def label(self, key: str) -> str:
@@ -251,9 +253,6 @@ class TracksModel(ColumnsModel):
             return f.keys[i]  # the full id, whatever the column elides
         if role == Qt.ItemDataRole.TextAlignmentRole and c in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and c == C_SQUAWK and not self.emergency[
-                i] and " " in self.squawk(f.keys[i]):  # fmt: skip
-            return QColor(ALARM)  # a named emergency: red text, the words say which
         colour_roles = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole)
         if role in colour_roles and self.lost[i] and (c == C_AGE or not self.emergency[i]):
             return _lost_colour(role, c)
@@ -307,7 +306,6 @@ class TracksModel(ColumnsModel):
         return {d.label: int(np.count_nonzero(live & (f.domain == d))) for d in Domain}
 
 
-ALARM = "#E53935"
 LOST_CHIP = ("#FFB300", "#000000")  # the amber warning (REPLAY, offline), black text
 EMERGENCY_ROW = ("#C62828", "#FFFFFF")  # an emergency squawk's row: white on red
 LOST_TEXT = "#8A8A8A"  # the rest of a lost row: grey, readable on day and night rows
@@ -321,16 +319,6 @@ def _lost_colour(role: int, column: int) -> QColor | None:
 
 def _squawk_rank(text: str) -> str:
     return f"{0 if ' ' in text else 1 if text else 2}{text}"
-
-
-def _frame_at(hub: Hub) -> Frame:
-    """The map's frame at the cursor when the map layers are there (one ``as_of`` per
-    picture version and cursor for every view), else the Picture's own."""
-    try:
-        from cop_app.ui.map.tracks import frame_at
-    except ImportError:
-        return hub.picture.as_of(hub.cursor)
-    return frame_at(hub)
 
 
 class TracksPanel(QWidget):
@@ -430,7 +418,7 @@ class TracksPanel(QWidget):
                            else None)  # fmt: skip
         picture, window = self.hub.picture, self.hub.window
         with picture.lock:
-            frame = picture.in_window(*window) if window else _frame_at(self.hub)
+            frame = picture.in_window(*window) if window else frame_at(self.hub)
         self.model.cursor_ages = not self.hub.live
         self.model.set_frame(frame)
         lost = int(np.count_nonzero(self.model.lost))

@@ -116,18 +116,11 @@ class Transport(QWidget):
                                  "Replaying: the map shows the picture at the cursor")  # fmt: skip
         self.dtg.setText(format_dtg(t))
         self.dtg.setToolTip(f"Time at the cursor: {to_datetime(t):%Y-%m-%d %H:%M:%S}Z (UTC)")
-        self.age.setText("" if live or now is None else _relative(now - t))
+        self.age.setText("" if live or now is None else format_age(now - t))
 
     def set_night(self, night: bool) -> None:
         """Nothing of its own to recolour: the window's theme styles the buttons, and the
         chip and key colours read on both themes."""
-
-
-def _relative(seconds: float) -> str:
-    """``3 h ago`` for the past; ``in 5 min`` for a cursor set ahead of the clock."""
-    if seconds >= 0:
-        return format_age(seconds)
-    return "in " + format_age(-seconds).removesuffix(" ago")
 
 
 # The alert marks along the top of the fixes strip (timeline.view draws them with
