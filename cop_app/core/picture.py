@@ -965,6 +965,11 @@ class Picture:
         t_i = ht[rows, i]
         archived = len(self.archive) > 0
         keep_s = self._stale_s + self._lost_s if include_lost else self._stale_s
+        if not include_stale and not archived:  # most rows of a long session are gone:
+            # drop them before interpolating. Loose by BRIDGE_S (a bridged track was
+            # heard less than BRIDGE_S ago); the exact test follows.
+            near = (t - t_i) <= np.maximum(keep_s[rows], BRIDGE_S)
+            rows, i, t_i = rows[near], i[near], t_i[near]
         j = np.minimum(i + 1, self.history_points - 1)
         t_next = np.where((j > i) & (j < self._hist_n[rows]), ht[rows, j], np.nan)
         lat, lon = _lerp(t, t_i, self._hist_lat[rows, i], self._hist_lon[rows, i],
