@@ -343,14 +343,12 @@ class Syncer:
         restart) showed "0 new · 0 open" over a server holding eleven (officer trial).
         Changes read after this bring each alert to its latest state, as they do after
         an initial sync."""
-        alerts: dict[str, dict[str, Any]] = {}
         for page in self.client.pages("/v1/alerts", limit=self.page_limit):
             self._contact()
             self._check_stop()
-            for rec in page.get("items", ()):
-                alerts[str(rec["id"])] = rec
-        with self.lock:
-            self.alerts = alerts
+            with self.lock:
+                for rec in page.get("items", ()):
+                    self._apply_record("alert", rec)
 
     def _catch_up(self) -> None:
         """Read /v1/changes after the last seq until it reaches the high-water seq."""
