@@ -189,14 +189,14 @@ class Pipeline:
             return 0, 0, self.last_seq
         with self._lock:
             pic = self.picture
-            created: list[tuple[str, str, str]] = []
+            created: list[tuple[str, str]] = []  # (report id, source): new, as reported
             new_ids: set[str] = set()
             for r in reports:
                 new = pic.report(r.id) is None and r.id not in new_ids
                 r.fields = received_fields(r.fields, known=not new)
                 if new:
                     new_ids.add(r.id)
-                    created.append((r.id, r.fields["status"], r.source))
+                    created.append((r.id, r.source))
             pic.upsert_many(tracks)
             pic.upsert_many(reports)
             received = now() if received is None else float(received)
@@ -204,11 +204,9 @@ class Pipeline:
                        if u.lat is not None and u.lon is not None]  # fmt: skip
             track_keys = sorted({u.key for u in tracks})
             report_ids = sorted({r.id for r in reports})
-            for rid, status, src in created:
-                status = _status_or_reported(status)
-                pic.report(rid).status = status
-                self._trails[rid] = [_trail_entry(None, status.value, src, received,
-                                                  "created")]  # fmt: skip
+            for rid, src in created:  # received_fields made each one "reported"
+                self._trails[rid] = [_trail_entry(None, VerificationStatus.REPORTED.value,
+                                                  src, received, "created")]  # fmt: skip
             seq = self._persist(track_keys, report_ids, history, created, received)
             seq = self._evaluate(tracks=track_keys, reports=report_ids) or seq
         self._notify(seq)
@@ -384,7 +382,7 @@ class Pipeline:
 
     # ---- persistence -------------------------------------------------------------------
     def _persist(self, track_keys: list[str], report_ids: list[str], history: list[tuple],
-                 created: list[tuple[str, str, str]], t: float, *,
+                 created: list[tuple[str, str]], t: float, *,
                  transitions: Iterable[str] = ()) -> int:  # fmt: skip
         pic = self.picture
         updated_at = format_iso(t)
@@ -409,7 +407,7 @@ class Pipeline:
                 w.change(seq, t, "track", "upsert", key, body)
             w.history(history)
             # A new report's trail is its creation entry; a transition adds the last one.
-            for rid, e in [*((r, self._trails[r][0]) for r, _s, _src in created),
+            for rid, e in [*((r, self._trails[r][0]) for r, _src in created),
                            *((r, self._trails[r][-1]) for r in transitions)]:  # fmt: skip
                 w.trail(rid, e["from"], e["to"], e["actor"], t, e["rationale"])
             for rid in report_ids:
@@ -476,13 +474,6 @@ class Pipeline:
 # ---- record helpers ----------------------------------------------------------------------
 def _trail_entry(frm: str | None, to: str, actor: str, t: float, rationale: str) -> dict:
     return {"from": frm, "to": to, "actor": actor, "time": format_iso(t), "rationale": rationale}
-
-
-def _status_or_reported(value: str) -> VerificationStatus:
-    try:
-        return VerificationStatus(value)
-    except ValueError:
-        return VerificationStatus.REPORTED
 
 
 _REPORT_SKIP = {"trail"}
