@@ -10,6 +10,8 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from cop_app.export.selection import DEFAULT_TITLE
+
 # format -> (module, function); each function takes (Selection, path, meta).
 FORMATS: dict[str, tuple[str, str]] = {
     "html": ("cop_app.export.html", "write_html"),
@@ -34,7 +36,7 @@ def write(
     window: tuple[float, float] | None = None,
     layers: set[str] | frozenset[str] = frozenset({"air", "sea", "land", "reports", "zones"}),
     bbox: tuple[float, float, float, float] | None = None,
-    title: str = "Common operating picture",
+    title: str = DEFAULT_TITLE,
     banner: str = "UNCLASSIFIED \u2014 EXERCISE",
     view: Any = None,
 ) -> None:

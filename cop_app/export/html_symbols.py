@@ -23,10 +23,6 @@ from shapely.ops import unary_union
 SYMBOL_PX = 22.0  # a little under the screen's 26: a page is often read on a laptop
 REPORT_RADIUS_PX = 8.0
 FAMILIES = ("friend", "hostile", "neutral", "unknown")
-DOMAINS = ("air", "sea", "land")
-EVENT_TYPES = ("explosion", "projectile", "burst", "weapon_sighting",
-               "presence_in_disengagement_area", "civilian_harm", "mine_uxo",
-               "monitor_impediment", "other")  # fmt: skip
 
 
 def _num(v: float) -> str:

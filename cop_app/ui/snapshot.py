@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication
 
 from cop_app.core.picture import Picture
 from cop_app.core.timeutil import format_dtg, now
+from cop_app.export.selection import DEFAULT_TITLE
 from cop_app.ui.gc_guard import collect_on_gui_thread
 from cop_app.ui.snapshot_collar import DrawnLabel
 from cop_app.ui.snapshot_grid import build_grid, centre_bbox
@@ -63,7 +64,7 @@ class SnapshotOptions:
     window_s: float | None = 2 * 3600.0
     layers: frozenset[str] = frozenset({"air", "sea", "land", "zones"})
     fmt: str = "png"
-    title: str = "Common operating picture"
+    title: str = DEFAULT_TITLE
     banner: str = DEFAULT_BANNER
     banner_colour: str = DEFAULT_BANNER_COLOUR
     size: tuple[int, int] = (1920, 1080)  # PNG pixels, SVG units
