@@ -324,9 +324,8 @@ class SharedDeclutter:
         self._region = QRectF()
         self._chips = set()  # count chips on the board
         self.board = LabelBoard()
-        if self._towns_on():
-            for r in town_rects(tr):
-                self.board.block(r, TOWN)
+        for r in self.towns(tr):
+            self.board.block(r, TOWN)
 
     def _extend(self, region: QRectF, budget_s: float, whole: QRectF | None = None) -> bool:
         """Place the labels of ``region`` (board px) not tried on this board yet, the view
@@ -429,9 +428,8 @@ class SharedDeclutter:
                        if x0 <= v[0] <= x1 and y0 <= v[1] <= y1}  # fmt: skip
         self.board = LabelBoard()
         self._chips = set()  # blocked again by the pass that pruned
-        if self._towns_on():
-            for r in town_rects(self._tr_b):
-                self.board.block(r, TOWN)
+        for r in self.towns(self._tr_b):
+            self.board.block(r, TOWN)
         placed: dict[int, list[tuple[Any, Rect]]] = {}
         for _, _, symbol, _, _, _, _ in self._tried.values():
             if symbol is not None:

@@ -235,7 +235,7 @@ def around(x: float, y: float, w: float, h: float, gap_x: float, gap_y: float,
     return opts
 
 
-def town_rects(tr: Any, night: bool = False) -> list[Rect]:
+def town_rects(tr: Any) -> list[Rect]:
     """Where the base map's place names sit on screen (the basemap draws them the same
     way: dot at TOWN_DOT_AT inside an image of the name's width + 16 by 26 px)."""
     from cop_app.core.geo import to_mercator

@@ -73,7 +73,6 @@ LOST_EDGE = QColor("#000000")
 # keeps the white readable on the near-white day land.
 SELECT_INK = QColor("#FFFFFF")
 SELECT_EDGE = QColor("#000000")
-HIGHLIGHT = SELECT_INK  # kept for callers of the old name
 
 _GROUP = {  # identity -> (frame family, fill, dashed, letter)
     Identity.PENDING: ("unknown", UNKNOWN_FILL, True, ""),

@@ -291,7 +291,6 @@ class RangeBearingTool(_FullView):
     """
 
     measured = Signal(str)  # the result as shown ("" when cleared): for a status bar
-    measuredValues = Signal(float, float)  # metres, true bearing
     samples = 48
 
     def __init__(self, view: MapView, night: bool = False) -> None:
@@ -316,7 +315,6 @@ class RangeBearingTool(_FullView):
     def measure(self, lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
         self.a, self.b = (lat1, lon1), (lat2, lon2)
         dist, bearing = range_bearing(lat1, lon1, lat2, lon2)
-        self.measuredValues.emit(dist, bearing)
         self.measured.emit(self.text())
         self.update()
         return dist, bearing
