@@ -80,7 +80,7 @@ STRUCK: frozenset[str] = frozenset({S.REJECTED.value, S.RETRACTED.value, S.SUPER
 # Track symbols by standard identity (UX.md, MIL-STD-2525C light fills): the frame
 # family gives the shape, a dashed frame marks assumed friend / suspect / pending, and
 # the exercise identities joker and faker are hostile frames with a letter. The map's
-# symbol atlas (ui/map/symbols.py) draws the same; exports and legends read them here.
+# symbol atlas (ui/map/symbols.py), exports and legends all read them here.
 AFFILIATION_FILLS: dict[str, str] = {
     "friend": "#80E0FF", "hostile": "#FF8080", "neutral": "#AAFFAA", "unknown": "#FFFF80",
 }  # fmt: skip

@@ -21,7 +21,9 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
 
+from cop_app.core import style
 from cop_app.core.enums import Domain, Identity
+from cop_app.core.style import AFFILIATION_FILLS, identity_frame
 
 SYMBOL_PX = 26  # frame height in logical px: legible from 2 m on a 24" screen
 CELL_PX = 48  # logical px per atlas cell: frame, highlight ring and J/K letter
@@ -58,12 +60,12 @@ N_IDENTITIES = len(Identity)
 N_DOMAINS = len(Domain)
 N_VARIANTS = len(Variant)
 
-# 2525C light fills.
-FRIEND_FILL = QColor("#80E0FF")
-HOSTILE_FILL = QColor("#FF8080")
-NEUTRAL_FILL = QColor("#AAFFAA")
-UNKNOWN_FILL = QColor("#FFFF80")
-EMERGENCY_FILL = QColor("#FF1A1A")
+# 2525C light fills: one palette with the exports and legends (core.style).
+FRIEND_FILL = QColor(AFFILIATION_FILLS["friend"])
+HOSTILE_FILL = QColor(AFFILIATION_FILLS["hostile"])
+NEUTRAL_FILL = QColor(AFFILIATION_FILLS["neutral"])
+UNKNOWN_FILL = QColor(AFFILIATION_FILLS["unknown"])
+EMERGENCY_FILL = QColor(style.EMERGENCY_FILL)
 # A lost frame: mid grey on a black edge, readable on light land, dark sea and at night.
 LOST_INK = QColor("#A8A8A8")
 LOST_EDGE = QColor("#000000")
@@ -74,16 +76,9 @@ LOST_EDGE = QColor("#000000")
 SELECT_INK = QColor("#FFFFFF")
 SELECT_EDGE = QColor("#000000")
 
-_GROUP = {  # identity -> (frame family, fill, dashed, letter)
-    Identity.PENDING: ("unknown", UNKNOWN_FILL, True, ""),
-    Identity.UNKNOWN: ("unknown", UNKNOWN_FILL, False, ""),
-    Identity.ASSUMED_FRIEND: ("friend", FRIEND_FILL, True, ""),
-    Identity.FRIEND: ("friend", FRIEND_FILL, False, ""),
-    Identity.NEUTRAL: ("neutral", NEUTRAL_FILL, False, ""),
-    Identity.SUSPECT: ("hostile", HOSTILE_FILL, True, ""),
-    Identity.HOSTILE: ("hostile", HOSTILE_FILL, False, ""),
-    Identity.JOKER: ("hostile", HOSTILE_FILL, False, "J"),
-    Identity.FAKER: ("hostile", HOSTILE_FILL, False, "K"),
+_GROUP = {  # identity -> (frame family, fill, dashed, letter), from core.style
+    i: (family, QColor(AFFILIATION_FILLS[family]), dashed, letter)
+    for i in Identity for family, dashed, letter in [identity_frame(i.label)]
 }
 
 
