@@ -105,11 +105,19 @@ class StalePolicy:
         return np.array([by[d] for d in _DOMAINS], np.float64)
 
 
+def emergency_text(fields: Mapping[str, Any]) -> str | None:
+    """tar1090's name for an emergency squawk (7500/7600/7700) or a flagged emergency
+    ("EMERGENCY"), else None: the map, the table, the snapshot and the HTML say it."""
+    squawk = fields.get("squawk")
+    name = EMERGENCY_SQUAWKS.get(str(squawk).strip()) if squawk is not None else None
+    if name is None and fields.get("emergency"):
+        name = "EMERGENCY"
+    return name
+
+
 def is_emergency(fields: Mapping[str, Any]) -> bool:
     """An emergency squawk (7500/7600/7700) or a flagged emergency."""
-    squawk = fields.get("squawk")
-    return bool(fields.get("emergency")) or (
-        squawk is not None and str(squawk).strip() in EMERGENCY_SQUAWKS)
+    return emergency_text(fields) is not None
 
 
 @dataclass(frozen=True)

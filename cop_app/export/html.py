@@ -28,7 +28,7 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from cop_app.core.enums import EMERGENCY_SQUAWKS
+from cop_app.core.picture import emergency_text
 from cop_app.core.style import (
     AFFILIATION_FILLS,
     AFFILIATION_LABELS,
@@ -146,9 +146,7 @@ def symbol_tables() -> dict[str, Any]:
 def _track_symbol(p: Any) -> dict[str, Any]:
     family, dashed, letter = identity_frame(p.track.identity.label)
     f = p.track.fields
-    alarm = EMERGENCY_SQUAWKS.get(str(f.get("squawk") or "").strip())
-    if alarm is None and f.get("emergency"):
-        alarm = "EMERGENCY"
+    alarm = emergency_text(f)
     return {"frame": f"{family}-{p.layer}", "family": family, "domain": p.layer,
             "dashed": dashed, "letter": letter, "alarm": alarm,
             "fill": EMERGENCY_FILL if alarm else AFFILIATION_FILLS[family],

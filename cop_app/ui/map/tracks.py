@@ -34,9 +34,9 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from cop_app.core.enums import EMERGENCY_SQUAWKS, Domain, Identity
+from cop_app.core.enums import Domain, Identity
 from cop_app.core.geo import EARTH_RADIUS_M, from_mercator, to_mercator
-from cop_app.core.picture import Frame, Picture
+from cop_app.core.picture import Frame, Picture, emergency_text
 from cop_app.core.readings import altitude_reading, speed_reading
 from cop_app.core.timeutil import format_dtg
 from cop_app.ui.hub import Hub
@@ -92,15 +92,6 @@ def attributes(picture: Picture, rows: np.ndarray, keys: list[str]) -> list[dict
     if attrs is not None:
         return [attrs[r] for r in rows.tolist()]
     return [s.fields if (s := picture.track_state(k)) else {} for k in keys]
-
-
-def emergency_text(fields: dict[str, Any]) -> str | None:
-    """tar1090's name for an emergency squawk (or a flagged emergency), else None."""
-    squawk = fields.get("squawk")
-    name = EMERGENCY_SQUAWKS.get(str(squawk).strip()) if squawk is not None else None
-    if name is None and fields.get("emergency"):
-        name = "EMERGENCY"
-    return name
 
 
 def label_lines(domain: Domain, fields: dict[str, Any], key: str, altitude_ft: float,
