@@ -11,13 +11,13 @@ by default, zones valid at ``at``.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from cop_app.core.entities import LandReport, Track, Zone
 from cop_app.core.enums import Domain
 from cop_app.core.geo import bbox_mask
+from cop_app.core.readings import finite  # noqa: F401 (exports import it from here)
 from cop_app.core.style import HIDDEN_BY_DEFAULT
 
 TRACK_LAYERS = ("air", "sea", "land")
@@ -133,10 +133,3 @@ def reports_as_at(reports: list[LandReport], at: float) -> list[LandReport]:
         if r.has_position and str(status) not in HIDDEN_BY_DEFAULT:
             out.append(r if status == r.status else dataclasses.replace(r, status=status))
     return out
-
-
-def finite(value: float | None) -> float | None:
-    """None for unknown (None, NaN, inf) so no format writes 'nan'."""
-    if value is None or not math.isfinite(float(value)):
-        return None
-    return float(value)
